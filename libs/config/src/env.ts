@@ -1,0 +1,34 @@
+/**
+ * Environment classification shared by every boot guard (ADR-009, Codex
+ * P1-#5): a runtime is production-grade when ANY of RGB_ENV, APP_ENV or
+ * ENVIRONMENT says staging, production or prod.
+ */
+export const PRODUCTION_ENV_VARS = ['RGB_ENV', 'APP_ENV', 'ENVIRONMENT'] as const;
+export const PRODUCTION_VALUES = ['staging', 'production', 'prod'] as const;
+
+export type Env = Record<string, string | undefined>;
+
+export function isProductionEnv(env: Env): boolean {
+  return PRODUCTION_ENV_VARS.some((name) =>
+    (PRODUCTION_VALUES as readonly string[]).includes((env[name] ?? '').trim().toLowerCase()),
+  );
+}
+
+/** The variable that made the runtime production-grade, for error lines. */
+export function productionMarker(env: Env): string | undefined {
+  return PRODUCTION_ENV_VARS.find((name) =>
+    (PRODUCTION_VALUES as readonly string[]).includes((env[name] ?? '').trim().toLowerCase()),
+  );
+}
+
+export const ENFORCEMENT_MODES = ['off', 'observe', 'enforce'] as const;
+export type EnforcementMode = (typeof ENFORCEMENT_MODES)[number];
+
+export const ENFORCEMENT_GAUGE_VALUE: Record<EnforcementMode, number> = { off: 0, observe: 1, enforce: 2 };
+
+export const CALLER_SERVICES = ['gateway', 'agent', 'admin', 'recon', 'game', 'promotion', 'rolling'] as const;
+export type CallerService = (typeof CALLER_SERVICES)[number];
+
+export function isBlank(value: string | undefined | null): boolean {
+  return value === undefined || value === null || value.trim() === '';
+}

@@ -1,0 +1,298 @@
+/**
+ * The one HTTP client for internal service-to-service calls (ADR-009
+ * "Internal service tokens" and "Signed X-Brand-Id", CONTRACTS §3):
+ * - every call carries the caller's own X-Internal-Service-Token (the legacy
+ *   shared token only when no per-caller token is configured), X-Caller-Service
+ *   and X-Request-ID, plus X-Brand-Id when a positive brand is known;
+ * - brand-scoped wallet writes also carry X-Brand-Timestamp/X-Brand-Signature;
+ * - caller-supplied copies of those headers are dropped (a client must not be
+ *   able to smuggle a brand or token through the gateway), as are hop-by-hop
+ *   headers in both directions;
+ * - headers, body and connect phases are time-bounded and every network
+ *   failure becomes DownstreamUnavailableError (status 7), so no call hangs.
+ * One undici Pool per base URL is kept for the life of the client.
+ */
+import type { Readable } from 'node:stream';
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { signBrand } from '@app/auth';
+import type { CallerService } from '@app/config';
+import { DownstreamUnavailableError } from '@app/http';
+import { Metrics } from '@app/observability';
+
+export type DownstreamTarget =
+  'player' | 'agent' | 'admin' | 'wallet' | 'game' | 'rolling' | 'promotion' | 'recon' | (string & {});
+
+export type DownstreamMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+export type QueryValue = string | number | boolean | null | undefined;
+
+export interface DownstreamClientOptions {
+  caller: CallerService;
+  /** INTERNAL_SERVICE_TOKEN_{CALLER}. */
+  token: string | undefined;
+  /** The deprecated shared INTERNAL_SERVICE_TOKEN, used only when `token` is unset. */
+  legacyToken?: string;
+  /** BRAND_SIGNING_KEY; required for calls with `signBrand: true`. */
+  signingKey?: string;
+  timeoutMs: number;
+  /** Service label for metrics. */
+  service: string;
+  /** Sockets per origin; undici's default (no limit) when omitted, so calls never queue behind each other. */
+  connections?: number | null;
+}
+
+export interface DownstreamCall {
+  target: DownstreamTarget;
+  baseUrl: string;
+  method: DownstreamMethod;
+  path: string;
+  query?: Record<string, QueryValue | QueryValue[]> | URLSearchParams;
+  headers?: Record<string, string | string[] | undefined>;
+  /** Buffer/string/stream are sent as is; anything else is sent as JSON. */
+  body?: unknown;
+  brandId?: number | null;
+  requestId: string;
+  /** Brand-scoped wallet writes: add X-Brand-Timestamp + X-Brand-Signature. */
+  signBrand?: boolean;
+  /** Return the body as an unread stream (the caller must consume or destroy it). */
+  stream?: boolean;
+  /** Per-call override of the client's timeout. */
+  timeoutMs?: number;
+}
+
+export interface DownstreamResponse<B = unknown> {
+  statusCode: number;
+  headers: Record<string, string | string[]>;
+  body: B;
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) plus those undici manages itself. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
+
+/** Headers this client owns: never taken from the caller's header bag. */
+const OWNED = new Set([
+  'host',
+  'content-length',
+  'x-internal-service-token',
+  'x-caller-service',
+  'x-request-id',
+  'x-brand-id',
+  'x-brand-timestamp',
+  'x-brand-signature',
+]);
+
+const MAX_CONNECT_TIMEOUT_MS = 10_000;
+
+interface Origin {
+  pool: Pool;
+  prefix: string;
+}
+
+function isPositiveInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+/** Names listed in a Connection header are hop-by-hop too. */
+function connectionListed(value: string | string[] | undefined): Set<string> | null {
+  if (!value) return null;
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  return new Set(joined.split(',').map((name) => name.trim().toLowerCase()));
+}
+
+function buildQuery(query: DownstreamCall['query']): string {
+  if (!query) return '';
+  let params: URLSearchParams;
+  if (query instanceof URLSearchParams) params = query;
+  else {
+    params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item !== undefined && item !== null) params.append(key, String(item));
+      }
+    }
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function isNetworkError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code !== 'UND_ERR_INVALID_ARG';
+}
+
+function unavailable(target: string, cause: unknown): DownstreamUnavailableError {
+  const error = new DownstreamUnavailableError(`${target} service unavailable`);
+  Object.defineProperty(error, 'cause', { value: cause, enumerable: false });
+  return error;
+}
+
+/** Response headers minus hop-by-hop ones, ready to be relayed. */
+export function relayableHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+  const listed = connectionListed(headers.connection);
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+export class DownstreamClient {
+  private readonly origins = new Map<string, Origin>();
+  private readonly authToken: string | undefined;
+
+  constructor(private readonly options: DownstreamClientOptions) {
+    if (!(options.timeoutMs > 0)) throw new Error('DownstreamClient timeoutMs must be > 0');
+    this.authToken = options.token || options.legacyToken || undefined;
+  }
+
+  /** Which credential outbound calls use: the per-caller token, the legacy one, or none. */
+  get tokenKind(): 'per_caller' | 'legacy' | 'none' {
+    if (this.options.token) return 'per_caller';
+    return this.options.legacyToken ? 'legacy' : 'none';
+  }
+
+  async call<B = unknown>(call: DownstreamCall): Promise<DownstreamResponse<B>> {
+    const { target } = call;
+    const brandLabel = isPositiveInt(call.brandId) ? String(call.brandId) : 'none';
+    const origin = this.origin(call.baseUrl);
+    const headers = this.headers(call);
+    const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
+    const path = `${origin.prefix}${call.path.startsWith('/') ? call.path : `/${call.path}`}${buildQuery(call.query)}`;
+    const body = this.encodeBody(call.body, headers);
+
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await origin.pool.request({
+        method: call.method,
+        path,
+        headers,
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+    } catch (err) {
+      if (!isNetworkError(err)) throw err;
+      this.count(target, 'unavailable', brandLabel);
+      throw unavailable(target, err);
+    }
+
+    const outcome = `${Math.floor(response.statusCode / 100)}xx`;
+    try {
+      const parsed = call.stream ? response.body : await this.readBody(call.method, response);
+      this.count(target, outcome, brandLabel);
+      return {
+        statusCode: response.statusCode,
+        headers: relayableHeaders(response.headers),
+        body: parsed as B,
+      };
+    } catch (err) {
+      this.count(target, 'unavailable', brandLabel);
+      throw unavailable(target, err);
+    }
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.origins.values()].map(({ pool }) => pool.close());
+    this.origins.clear();
+    await Promise.allSettled(pools);
+  }
+
+  private origin(baseUrl: string): Origin {
+    let origin = this.origins.get(baseUrl);
+    if (!origin) {
+      const url = new URL(baseUrl);
+      origin = {
+        pool: new Pool(url.origin, {
+          connections: this.options.connections ?? null,
+          connectTimeout: Math.min(this.options.timeoutMs, MAX_CONNECT_TIMEOUT_MS),
+          headersTimeout: this.options.timeoutMs,
+          bodyTimeout: this.options.timeoutMs,
+        }),
+        prefix: url.pathname.replace(/\/+$/, ''),
+      };
+      this.origins.set(baseUrl, origin);
+    }
+    return origin;
+  }
+
+  private headers(call: DownstreamCall): Record<string, string | string[]> {
+    const { caller, signingKey } = this.options;
+    if (!this.authToken) {
+      throw new Error(
+        `no internal service token configured for caller ${caller} (INTERNAL_SERVICE_TOKEN_${caller.toUpperCase()})`,
+      );
+    }
+    const out: Record<string, string | string[]> = {};
+    if (call.headers) {
+      const listed = connectionListed(call.headers.connection ?? call.headers.Connection);
+      for (const [name, value] of Object.entries(call.headers)) {
+        if (value === undefined) continue;
+        const lower = name.toLowerCase();
+        if (HOP_BY_HOP.has(lower) || OWNED.has(lower) || listed?.has(lower)) continue;
+        out[lower] = value;
+      }
+    }
+    out['x-internal-service-token'] = this.authToken;
+    out['x-caller-service'] = caller;
+    out['x-request-id'] = call.requestId;
+    if (isPositiveInt(call.brandId)) out['x-brand-id'] = String(call.brandId);
+    if (call.signBrand) {
+      if (!signingKey)
+        throw new Error(
+          `brand-signed call to ${call.target} requested but BRAND_SIGNING_KEY is not configured`,
+        );
+      if (!isPositiveInt(call.brandId))
+        throw new Error(`brand-signed call to ${call.target} requires a positive brandId`);
+      const signed = signBrand({ key: signingKey, caller, brandId: call.brandId, requestId: call.requestId });
+      out['x-brand-timestamp'] = String(signed.timestamp);
+      out['x-brand-signature'] = signed.signature;
+    }
+    return out;
+  }
+
+  private encodeBody(
+    body: unknown,
+    headers: Record<string, string | string[]>,
+  ): string | Buffer | Uint8Array | Readable | null {
+    if (body === undefined || body === null) return null;
+    if (typeof body === 'string' || body instanceof Uint8Array) return body;
+    if (typeof (body as Readable).pipe === 'function') return body as Readable;
+    if (!headers['content-type']) headers['content-type'] = 'application/json';
+    return JSON.stringify(body);
+  }
+
+  private async readBody(method: string, response: Dispatcher.ResponseData): Promise<unknown> {
+    const { statusCode, body } = response;
+    if (method === 'HEAD' || statusCode === 204 || statusCode === 304) {
+      await body.dump();
+      return null;
+    }
+    const type = response.headers['content-type'];
+    const isJson = typeof type === 'string' && /[/+]json\b/i.test(type);
+    if (isJson) {
+      const text = await body.text();
+      return text === '' ? null : JSON.parse(text);
+    }
+    const buffer = Buffer.from(await body.arrayBuffer());
+    return buffer.length === 0 ? null : buffer;
+  }
+
+  private count(target: string, outcome: string, brand: string): void {
+    Metrics.downstreamRequests().inc({ service: this.options.service, target, outcome, brand });
+  }
+}

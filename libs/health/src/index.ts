@@ -1,0 +1,3 @@
+export * from './registry';
+export * from './health';
+export * from './redis.indicator';

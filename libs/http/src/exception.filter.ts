@@ -1,0 +1,75 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fail } from './envelope';
+import { DomainError } from './errors';
+import { httpCodeFor, Status, Surface } from './status';
+
+/** Decides which surface (frontend or internal codes) a request belongs to. */
+export type SurfaceResolver = (url: string) => Surface;
+
+const HTTP_TO_STATUS: Record<number, Status> = {
+  400: Status.INVALID_INPUT,
+  401: Status.AUTH_REQUIRED,
+  403: Status.FORBIDDEN,
+  404: Status.NOT_FOUND,
+  405: Status.NOT_FOUND,
+  409: Status.CONFLICT,
+  413: Status.INVALID_INPUT,
+  415: Status.INVALID_INPUT,
+  422: Status.FAILED,
+  429: Status.RATE_LIMITED,
+  502: Status.DOWNSTREAM_UNAVAILABLE,
+  503: Status.DOWNSTREAM_UNAVAILABLE,
+  504: Status.DOWNSTREAM_UNAVAILABLE,
+};
+
+/**
+ * The one exception filter of an app. Typed domain errors keep their status;
+ * framework HTTP errors (unknown route, malformed JSON, throttler) are mapped
+ * to the catalog; anything else is a 500 whose body never carries the error
+ * text, stack, SQL or secrets (it is logged instead).
+ */
+@Catch()
+export class EnvelopeExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ExceptionFilter');
+
+  constructor(private readonly surfaceFor: SurfaceResolver) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') {
+      throw exception;
+    }
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const surface = this.surfaceFor(request.url ?? '/');
+
+    if (exception instanceof DomainError) {
+      this.send(reply, httpCodeFor(exception.status, surface), fail(exception.status, exception.message, exception.data));
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const code = exception.getStatus();
+      const status = HTTP_TO_STATUS[code];
+      if (status !== undefined) {
+        this.send(reply, httpCodeFor(status, surface), fail(status));
+        return;
+      }
+    }
+    this.logger.error({ err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) }, 'unhandled error');
+    this.send(reply, 500, fail(Status.FAILED, 'internal error'));
+  }
+
+  private send(reply: FastifyReply, code: number, body: unknown): void {
+    if (reply.sent) {
+      return;
+    }
+    void reply.status(code).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}
+
+/** The surface resolver for an app whose every route uses one surface. */
+export const always =
+  (surface: Surface): SurfaceResolver =>
+  () =>
+    surface;

@@ -1,0 +1,5 @@
+export * from './status';
+export * from './envelope';
+export * from './errors';
+export * from './exception.filter';
+export * from './validation';

@@ -1,0 +1,27 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { counter, histogram } from './metrics';
+
+/**
+ * `http_requests_total{service,method,route,status,brand}` and
+ * `http_request_duration_seconds{service,method,route,brand}` (CONTRACTS §9),
+ * labelled with the route template (never the raw path) and the resolved
+ * brand carried on the raw request.
+ */
+export function registerHttpMetrics(fastify: FastifyInstance, service: string): void {
+  const requests = counter('http_requests_total', 'HTTP requests', ['service', 'method', 'route', 'status', 'brand'] as const);
+  const duration = histogram('http_request_duration_seconds', 'HTTP request duration', [
+    'service',
+    'method',
+    'route',
+    'brand',
+  ] as const);
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    if (route === '/metrics') return done();
+    const brandId = (request.raw as { brandId?: number | null }).brandId;
+    const brand = brandId ? String(brandId) : 'none';
+    requests.inc({ service, method: request.method, route, status: String(reply.statusCode), brand });
+    duration.observe({ service, method: request.method, route, brand }, reply.elapsedTime / 1000);
+    done();
+  });
+}

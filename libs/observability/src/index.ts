@@ -1,0 +1,6 @@
+export * from './metrics';
+export * from './context';
+export * from './request-id';
+export * from './logger';
+export * from './http-metrics';
+export * from './observability.module';

@@ -1,0 +1,49 @@
+import { DynamicModule, Global, Module, OnModuleInit, Inject, Injectable } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { LoggerModule } from 'nestjs-pino';
+import { ClsModule } from 'nestjs-cls';
+import { ENFORCEMENT_GAUGE_VALUE, ENFORCEMENT_MODE, type EnforcementMode, SERVICE_NAME } from '@app/config';
+import { loggerParams } from './logger';
+import { Metrics } from './metrics';
+import { requestIdFor } from './request-id';
+
+@Injectable()
+class EnforcementGauge implements OnModuleInit {
+  constructor(
+    @Inject(SERVICE_NAME) private readonly service: string,
+    @Inject(ENFORCEMENT_MODE) private readonly mode: EnforcementMode,
+  ) {}
+
+  onModuleInit(): void {
+    Metrics.enforcementMode().set({ service: this.service }, ENFORCEMENT_GAUGE_VALUE[this.mode]);
+  }
+}
+
+/**
+ * Logging (nestjs-pino), request context (nestjs-cls, id = X-Request-ID) and
+ * Prometheus `/metrics` with default process metrics, for one app.
+ * ClsMiddleware is not auto-mounted: each app's pipeline runs it first.
+ */
+@Global()
+@Module({})
+export class ObservabilityModule {
+  static forRoot(options: { service: string; logLevel: string; metricsPath?: string }): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      imports: [
+        LoggerModule.forRoot(loggerParams(options.service, options.logLevel)),
+        ClsModule.forRoot({
+          global: true,
+          middleware: { mount: false, generateId: true, idGenerator: (req) => requestIdFor(req) },
+        }),
+        PrometheusModule.register({
+          path: options.metricsPath ?? '/metrics',
+          defaultMetrics: { enabled: true },
+          defaultLabels: { service: options.service },
+        }),
+      ],
+      providers: [EnforcementGauge],
+      exports: [LoggerModule, ClsModule],
+    };
+  }
+}

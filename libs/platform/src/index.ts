@@ -1,0 +1,4 @@
+export * from './main';
+export * from './http-app';
+export * from './worker';
+export * from './core.module';
