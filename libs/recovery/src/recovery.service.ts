@@ -4,9 +4,17 @@ import type { EntityManager } from 'typeorm';
 import type { RecoveryAuditRow, RecoveryAuditWriter } from '@app/audit';
 import type { RecoveryClaims } from '@app/auth';
 import { contactHash, contactHashShort, ipHash } from '@app/crypto';
-import { BrandContextRequiredError, BusinessRuleError, DomainError, DownstreamUnavailableError, RateLimitedError } from '@app/http';
+import {
+  BrandContextRequiredError,
+  BrandMismatchError,
+  BrandNotAllowedError,
+  BusinessRuleError,
+  DomainError,
+  DownstreamUnavailableError,
+  RateLimitedError,
+} from '@app/http';
 import type { CodeDelivery, LoggerLike } from './code-delivery';
-import { type Contact, parseContact } from './contact';
+import { type Contact, contactLookupHash, parseContact } from './contact';
 import { OtpStore } from './otp-store';
 import { FixedWindowRateLimiter, type RateLimitRule } from './rate-limiter';
 
@@ -31,9 +39,10 @@ import { FixedWindowRateLimiter, type RateLimitRule } from './rate-limiter';
  *   one; a resolved brand the account does not belong to is refused with 51
  *   (agents: a brand not enabled for the agent with 52) in EVERY enforcement
  *   mode, audited as BRAND_MISMATCH / BRAND_NOT_ALLOWED. The jti is consumed
- *   once; the password UPDATE, the session revocation and the RESET audit
- *   row share one transaction, so a failing audit insert leaves the password
- *   unchanged (and the jti is given back so the user can retry).
+ *   once; the password UPDATE and the RESET audit row share one transaction
+ *   and the sessions are revoked last inside it, so a failing audit insert
+ *   leaves the password and the sessions unchanged (and the jti is given
+ *   back so the user can retry), and a failing revocation rolls back too.
  *
  * Logs carry `contact_hash=<first 8 hex>` only; audit rows carry full
  * SHA-256 of the contact and the IP and never the contact, code or token.
@@ -153,7 +162,7 @@ export class RecoveryService<Tx extends RecoveryTx> {
     const hashes = this.hashes(contact, ctx);
     await this.rateLimit('request', brandId, contact, ctx, hashes);
 
-    const key = this.codeKey(brandId, hashes.contact);
+    const key = this.codeKey(brandId, contact);
     const issued = await this.ports.transaction(brandId, async (tx) => {
       const subject = await this.ports.findByContact(tx, brandId, contact);
       let outcome: 'issued' | 'unknown_contact' | 'brand_not_allowed' = subject ? 'issued' : 'unknown_contact';
@@ -184,7 +193,7 @@ export class RecoveryService<Tx extends RecoveryTx> {
     await this.rateLimit('verify', brandId, contact, ctx, hashes);
 
     const check = await this.redisOp(() =>
-      this.codes.check(this.codeKey(brandId, hashes.contact), typeof code === 'string' ? code : ''),
+      this.codes.check(this.codeKey(brandId, contact), typeof code === 'string' ? code : ''),
     );
     const subjectId = check.ok ? check.subject : null;
     if (!check.ok || subjectId === null) {
@@ -249,17 +258,19 @@ export class RecoveryService<Tx extends RecoveryTx> {
       await this.ports.transaction(brandId, async (tx) => {
         await this.assertBrand(tx, brandId, subjectId, 'reset', source, ctx, hashes);
         await this.ports.updatePassword(tx, brandId, subjectId, passwordHash);
-        await this.ports.revokeSessions(tx, brandId, subjectId);
         await this.audit(tx.manager, brandId, ctx, hashes, {
           action: RECOVERY_ACTIONS.reset,
           outcome: 'success',
           subjectId,
           metadata: { step: 'reset', brand_source: source, token_jti: claims.jti, sessions_revoked: true },
         });
+        // Last before commit: Redis is not transactional, so sessions end only once every database write
+        // succeeded; a failing revocation still rolls the password change back.
+        await this.ports.revokeSessions(tx, brandId, subjectId);
       });
     } catch (err) {
-      // A brand refusal burns the token; any other failure (audit insert, database) gives it back.
-      if (!(err instanceof DomainError)) await this.restoreJti(jtiKey, claimed, claims.exp);
+      // A brand refusal burns the token; any other failure (audit insert, database, session store) gives it back.
+      if (!(err instanceof BrandMismatchError || err instanceof BrandNotAllowedError)) await this.restoreJti(jtiKey, claimed, claims.exp);
       throw err;
     }
     this.logger.log({ msg: 'password reset by recovery', subject_type: this.options.subjectType, brand_id: brandId, subject_id: subjectId });
@@ -320,7 +331,7 @@ export class RecoveryService<Tx extends RecoveryTx> {
   private async rateLimit(step: Step, brandId: number, contact: Contact, ctx: RecoveryRequestContext, hashes: AuditHashes): Promise<void> {
     const { rateLimitPerContact, rateLimitPerIp, rateLimitWindowSeconds, subjectType } = this.options;
     const rules: RateLimitRule[] = [
-      { key: `recovery:${subjectType}:rl:${step}:contact:${brandId}:${hashes.contact}`, limit: rateLimitPerContact, windowSeconds: rateLimitWindowSeconds },
+      { key: `recovery:${subjectType}:rl:${step}:contact:${brandId}:${this.keyDigest(contact)}`, limit: rateLimitPerContact, windowSeconds: rateLimitWindowSeconds },
     ];
     if (hashes.ip) {
       rules.push({ key: `recovery:${subjectType}:rl:${step}:ip:${hashes.ip}`, limit: rateLimitPerIp, windowSeconds: rateLimitWindowSeconds });
@@ -359,8 +370,13 @@ export class RecoveryService<Tx extends RecoveryTx> {
     return ctx.brandId;
   }
 
-  private codeKey(brandId: number, contactDigest: string): string {
-    return `recovery:${this.options.subjectType}:code:${brandId}:${contactDigest}`;
+  /** Redis keys carry the keyed lookup digest: a Redis dump must not allow brute-forcing phone numbers. */
+  private keyDigest(contact: Contact): string {
+    return contactLookupHash(contact.value, this.options.pepper);
+  }
+
+  private codeKey(brandId: number, contact: Contact): string {
+    return `recovery:${this.options.subjectType}:code:${brandId}:${this.keyDigest(contact)}`;
   }
 
   private jtiKey(jti: string): string {

@@ -1,0 +1,105 @@
+// Outbox delivery under faults (issue 4 acceptance; CONTRACTS §6 at-least-once, event_id dedup): worker SIGKILL mid-stream, Redis outage mid-publish.
+import { EventDeduper } from '@app/outbox';
+import { STREAM, startTcpProxy, startWorkerHarness, type TcpProxy, type WorkerHarness } from './harness';
+
+jest.setTimeout(120_000);
+
+describe('player-worker outbox under faults', () => {
+  let h: WorkerHarness;
+
+  beforeAll(async () => {
+    h = await startWorkerHarness('player-worker-faults');
+  });
+  afterAll(() => h.close());
+
+  beforeEach(async () => {
+    await h.redis.del(STREAM);
+    await h.pg.query('TRUNCATE player_outbox');
+  });
+
+  /** Reads the stream like a consumer: every entry claims its event_id once through EventDeduper. */
+  async function consume(consumer: string): Promise<Map<string, number>> {
+    const deduper = new EventDeduper(h.redis, consumer, 600);
+    const processed = new Map<string, number>();
+    for (const id of await h.streamEventIds()) {
+      if (await deduper.claim(id)) processed.set(id, (processed.get(id) ?? 0) + 1);
+    }
+    return processed;
+  }
+
+  it('SIGKILL mid-stream with 1,000 pending rows: after a restart every event is on the stream at least once and processed exactly once after dedup', async () => {
+    const ids = await h.seed(1000, [1, 2]);
+    // A slowed link to Redis keeps the first worker mid-stream long enough to kill it there.
+    const proxy = await startTcpProxy('127.0.0.1', 6379);
+    const db = new URL(h.redisUrl).pathname;
+    const slowUrl = `redis://127.0.0.1:${proxy.port}${db}`;
+    proxy.delayMs = 15;
+    const env = { REDIS_URL: slowUrl, OUTBOX_BATCH_SIZE: '25', OUTBOX_LEASE_SECONDS: '2' };
+    let killedAt = 0;
+    try {
+      const first = await h.start(env);
+      await h.waitFor(async () => (await h.redis.xlen(STREAM)) >= 150, 30_000, 'publishing to be under way');
+      await first.stop('SIGKILL');
+      killedAt = await h.redis.xlen(STREAM);
+      expect(first.child.signalCode).toBe('SIGKILL');
+      expect(killedAt).toBeLessThan(1000);
+
+      proxy.delayMs = 0;
+      const second = await h.start(env);
+      try {
+        await h.waitFor(async () => ((await h.outboxCounts()).published ?? 0) === 1000, 60_000, 'all 1,000 rows published');
+      } finally {
+        await second.stop();
+      }
+      const streamed = await h.streamEventIds();
+      expect(new Set(streamed)).toEqual(new Set(ids));
+      expect(streamed.length).toBeGreaterThanOrEqual(1000);
+      const processed = await consume('sigkill-suite');
+      expect(processed.size).toBe(1000);
+      expect([...processed.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('Redis goes away during publishing: nothing is marked published while it is down, and the backlog drains after it returns', async () => {
+    const proxy: TcpProxy = await startTcpProxy('127.0.0.1', 6379);
+    const db = new URL(h.redisUrl).pathname;
+    const ids = await h.seed(1000, [1, 2]);
+    proxy.delayMs = 10;
+    const worker = await h.start({ REDIS_URL: `redis://127.0.0.1:${proxy.port}${db}`, OUTBOX_BATCH_SIZE: '50' });
+    try {
+      await h.waitFor(async () => (await h.redis.xlen(STREAM)) >= 100, 30_000, 'publishing to be under way');
+      await proxy.down();
+      const atOutage = await h.redis.xlen(STREAM);
+      expect(atOutage).toBeLessThan(1000);
+
+      // While Redis is unreachable: publishes fail, rows stay pending with the error recorded, /health says so.
+      await h.waitFor(
+        async () => Number((await h.pg.query(`SELECT count(*) AS n FROM player_outbox WHERE status = 'pending' AND attempts > 0 AND last_error IS NOT NULL`)).rows[0].n) > 0,
+        15_000,
+        'failed publishes to be recorded',
+      );
+      const publishedDuringOutage = (await h.outboxCounts()).published ?? 0;
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await h.outboxCounts()).published ?? 0).toBe(publishedDuringOutage);
+      expect(await h.redis.xlen(STREAM)).toBeGreaterThanOrEqual(publishedDuringOutage);
+      const health = await fetch(`${worker.url}/health`);
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as any).data.checks.redis).toBe('down');
+
+      proxy.delayMs = 0;
+      await proxy.up();
+      await h.waitFor(async () => ((await h.outboxCounts()).published ?? 0) === 1000, 60_000, 'the backlog to drain');
+      expect((await h.outboxCounts()).dead ?? 0).toBe(0);
+      const streamed = await h.streamEventIds();
+      expect(new Set(streamed)).toEqual(new Set(ids));
+      const processed = await consume('redis-down-suite');
+      expect(processed.size).toBe(1000);
+      await h.waitFor(async () => (await fetch(`${worker.url}/health`)).status === 200, 10_000, 'health to recover');
+    } finally {
+      await worker.stop();
+      await proxy.close();
+    }
+  });
+});
