@@ -6,9 +6,23 @@ import type { Command } from '../command';
 import { migrate } from './migrate';
 import { migrateRevert } from './migrate-revert';
 import { releaseGateCommand } from './release-gate';
+import { seedDemo } from './seed-demo';
+import { flipEnforcement } from './flip-enforcement';
+import { rotateJwtKid } from './rotate-jwt-kid';
+import { backfillDefaultBrand } from './backfill-default-brand';
+import { outboxDeadLetters } from './ops-dead-letters';
+import { createOperator } from './create-operator';
+import { rebuildDomainMapsCommand } from './rebuild-domain-maps';
 
 export const COMMANDS: Record<string, Command> = {
   migrate,
   'migrate:revert': migrateRevert,
   'release-gate': releaseGateCommand,
+  'seed-demo': seedDemo,
+  'flip-enforcement': flipEnforcement,
+  'rotate-jwt-kid': rotateJwtKid,
+  'backfill-default-brand': backfillDefaultBrand,
+  'outbox-dead-letters': outboxDeadLetters,
+  'create-operator': createOperator,
+  'rebuild-domain-maps': rebuildDomainMapsCommand,
 };
