@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fail } from './envelope';
 import { DomainError } from './errors';
@@ -40,7 +41,7 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
       throw exception;
     }
     const ctx = host.switchToHttp();
-    const reply = ctx.getResponse<FastifyReply>();
+    const reply = ctx.getResponse<FastifyReply | ServerResponse>();
     const request = ctx.getRequest<FastifyRequest>();
     const surface = this.surfaceFor(request.url ?? '/');
 
@@ -60,11 +61,21 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     this.send(reply, 500, fail(Status.FAILED, 'internal error'));
   }
 
-  private send(reply: FastifyReply, code: number, body: unknown): void {
-    if (reply.sent) {
+  /**
+   * Errors thrown from Nest middleware arrive with the raw Node response
+   * (middleware runs before Fastify wraps it); handler errors with Fastify's reply.
+   */
+  private send(reply: FastifyReply | ServerResponse, code: number, body: unknown): void {
+    if ('status' in reply && typeof reply.status === 'function') {
+      if ((reply as FastifyReply).sent) return;
+      void (reply as FastifyReply).status(code).header('content-type', 'application/json; charset=utf-8').send(body);
       return;
     }
-    void reply.status(code).header('content-type', 'application/json; charset=utf-8').send(body);
+    const raw = reply as ServerResponse;
+    if (raw.headersSent || raw.writableEnded) return;
+    raw.statusCode = code;
+    raw.setHeader('content-type', 'application/json; charset=utf-8');
+    raw.end(JSON.stringify(body));
   }
 }
 

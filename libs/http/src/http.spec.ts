@@ -135,3 +135,29 @@ describe('validation pipe', () => {
     expect(out).toEqual(Object.assign(new Dto(), { account: 'ab' }));
   });
 });
+
+describe('EnvelopeExceptionFilter with a raw Node response (errors thrown in middleware)', () => {
+  it('writes the envelope and code on the raw response', () => {
+    const written: { code?: number; headers: Record<string, string>; body?: string } = { headers: {} };
+    const raw = {
+      headersSent: false,
+      writableEnded: false,
+      set statusCode(code: number) {
+        written.code = code;
+      },
+      setHeader(name: string, value: string) {
+        written.headers[name] = value;
+      },
+      end(body: string) {
+        written.body = body;
+      },
+    };
+    const host = {
+      getType: () => 'http',
+      switchToHttp: () => ({ getResponse: () => raw, getRequest: () => ({ url: '/x' }) }),
+    } as unknown as ArgumentsHost;
+    new EnvelopeExceptionFilter(always('frontend')).catch(new BrandMismatchError(), host);
+    expect(written.code).toBe(403);
+    expect(JSON.parse(written.body ?? '{}')).toEqual({ status: 51, msg: 'brand mismatch', data: null });
+  });
+});

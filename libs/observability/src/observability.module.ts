@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module, OnModuleInit, Inject, Injectable } from 
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import { ClsModule } from 'nestjs-cls';
+import { register } from 'prom-client';
 import { ENFORCEMENT_GAUGE_VALUE, ENFORCEMENT_MODE, type EnforcementMode, SERVICE_NAME } from '@app/config';
 import { loggerParams } from './logger';
 import { Metrics } from './metrics';
@@ -38,7 +39,8 @@ export class ObservabilityModule {
         }),
         PrometheusModule.register({
           path: options.metricsPath ?? '/metrics',
-          defaultMetrics: { enabled: true },
+          // Default process metrics once per process: a test may boot several apps in one process.
+          defaultMetrics: { enabled: register.getSingleMetric('process_cpu_user_seconds_total') === undefined },
           defaultLabels: { service: options.service },
         }),
       ],

@@ -4,6 +4,7 @@ import { BrandContextModule } from '@app/brand-context';
 import { HealthModule } from '@app/health';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
+import { HealthInfoDefaults } from './health-info';
 
 /**
  * The platform every app imports first: validated config and enforcement
@@ -26,6 +27,7 @@ export class CoreModule {
         BrandContextModule.forRoot({ domainCacheTtlSeconds: config.DOMAIN_CACHE_TTL_SECONDS }),
         HealthModule.forRoot({ controller: options.healthController }),
       ],
+      providers: [HealthInfoDefaults],
       exports: [AppConfigModule, ObservabilityModule, RedisModule, BrandContextModule, HealthModule],
     };
   }
