@@ -8,7 +8,7 @@
  */
 import { createDataSource } from '@app/database';
 import { createRedis } from '@app/redis';
-import { rebuildDomainMaps } from '../../../admin/src/domains/domain-maps';
+import { rebuildDomainMaps } from '@app/domain-maps';
 import type { Command } from '../command';
 import { parseFlags } from '../command';
 import { databaseName, databaseUrl } from './database-url';
@@ -25,7 +25,9 @@ export const rebuildDomainMapsCommand: Command = {
     routeLibraryLogs(err);
     const url = databaseUrl(env);
     const ds = createDataSource({ url, poolSize: 1, applicationName: 'rebuild-domain-maps' });
-    const redis = createRedis(env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 'rebuild-domain-maps', { enableOfflineQueue: true });
+    const redis = createRedis(env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 'rebuild-domain-maps', {
+      enableOfflineQueue: true,
+    });
     await ds.initialize();
     try {
       await redis.connect();

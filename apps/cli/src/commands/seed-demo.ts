@@ -8,7 +8,7 @@
 import { PasswordHasher } from '@app/auth';
 import { createDataSource, crossBrandSql } from '@app/database';
 import { createRedis } from '@app/redis';
-import { rebuildDomainMaps } from '../../../admin/src/domains/domain-maps';
+import { rebuildDomainMaps } from '@app/domain-maps';
 import type { Command } from '../command';
 import { parseFlags } from '../command';
 import { databaseName, databaseUrl } from './database-url';

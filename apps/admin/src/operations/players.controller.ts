@@ -1,0 +1,206 @@
+/**
+ * Brand-scoped player operations (seed 004 "Routes that read or write
+ * brand-scoped operational tables ... must resolve one operating brand ...
+ * and apply it as a SQL predicate"): every handler takes the request brand
+ * (X-Brand-Id, else the domain map; status 54 otherwise) and queries through
+ * a repository whose first condition is `brand_id = :brandId`. Rows of
+ * another brand are simply not found. PII columns (phone, bank numbers) are
+ * never returned.
+ */
+import { Body, Controller, Get, Param, ParseIntPipe, Patch, Query } from '@nestjs/common';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { NotFoundError, ok } from '@app/http';
+import { AgentWithdraw, type BrandId, Database, Player, PlayerDeposit, PlayerWithdraw } from '@app/database';
+import { CurrentOperator } from '../auth/admin-auth.guard';
+import { AdminAuditService } from '../common/admin-audit.service';
+import { RequestBrand } from '../common/request-context';
+import { iso, pageOf, PageQuery } from './paging';
+
+class PlayerQuery extends PageQuery {
+  @IsOptional() @IsString() @MaxLength(64) account?: string;
+  @IsOptional() @IsIn(['enabled', 'disabled', 'locked']) status?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) agent_id?: number;
+}
+
+class MoneyRowQuery extends PageQuery {
+  @IsOptional() @IsString() @MaxLength(32) status?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) player_id?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) agent_id?: number;
+}
+
+class UpdatePlayerDto {
+  @IsOptional() @IsIn(['enabled', 'disabled', 'locked']) status?: 'enabled' | 'disabled' | 'locked';
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1000) level?: number;
+  @IsOptional() @IsString() @MaxLength(64) nickname?: string;
+}
+
+export const playerView = (p: Player) => ({
+  player_id: p.id,
+  brand_id: p.brandId,
+  account: p.account,
+  nickname: p.nickname,
+  agent_id: p.agentId,
+  level: p.level,
+  status: p.status,
+  has_phone: p.phoneNum !== null,
+  created_at: iso(p.createdAt),
+  last_login_at: iso(p.lastLoginAt),
+});
+
+export const depositView = (d: PlayerDeposit) => ({
+  id: d.id,
+  brand_id: d.brandId,
+  player_id: d.playerId,
+  amount: d.amount,
+  channel: d.channel,
+  status: d.status,
+  depositor_name: d.depositorName,
+  transaction_id: d.transactionId,
+  operator_id: d.operatorId,
+  remark: d.remark,
+  processed_at: iso(d.processedAt),
+  created_at: iso(d.createdAt),
+});
+
+export const withdrawView = (w: PlayerWithdraw) => ({
+  id: w.id,
+  brand_id: w.brandId,
+  player_id: w.playerId,
+  amount: w.amount,
+  status: w.status,
+  bank_name: w.bankName,
+  holder_name: w.holderName,
+  transaction_id: w.transactionId,
+  operator_id: w.operatorId,
+  remark: w.remark,
+  reviewed_at: iso(w.reviewedAt),
+  paid_at: iso(w.paidAt),
+  created_at: iso(w.createdAt),
+});
+
+export const agentWithdrawView = (w: AgentWithdraw) => ({
+  id: w.id,
+  brand_id: w.brandId,
+  agent_id: w.agentId,
+  amount: w.amount,
+  status: w.status,
+  bank_name: w.bankName,
+  holder_name: w.holderName,
+  transaction_id: w.transactionId,
+  operator_id: w.operatorId,
+  remark: w.remark,
+  processed_at: iso(w.processedAt),
+  created_at: iso(w.createdAt),
+});
+
+@Controller('api/v1')
+export class PlayersController {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AdminAuditService,
+  ) {}
+
+  @Get('players')
+  players(@RequestBrand() brandId: BrandId, @Query() q: PlayerQuery) {
+    return this.db.brandTransaction(brandId, async (tx) => {
+      const qb = tx.repo(Player).queryBuilder('p');
+      if (q.account !== undefined) qb.andWhere('p.account = :account', { account: q.account });
+      if (q.status !== undefined) qb.andWhere('p.status = :status', { status: q.status });
+      if (q.agent_id !== undefined) qb.andWhere('p.agent_id = :agentId', { agentId: q.agent_id });
+      return ok(await pageOf(qb, 'p', q, playerView));
+    });
+  }
+
+  @Get('players/deposits')
+  deposits(@RequestBrand() brandId: BrandId, @Query() q: MoneyRowQuery) {
+    return this.db.brandTransaction(brandId, async (tx) => {
+      const qb = tx.repo(PlayerDeposit).queryBuilder('d');
+      if (q.status !== undefined) qb.andWhere('d.status = :status', { status: q.status });
+      if (q.player_id !== undefined) qb.andWhere('d.player_id = :playerId', { playerId: q.player_id });
+      return ok(await pageOf(qb, 'd', q, depositView));
+    });
+  }
+
+  @Get('players/deposits/:id')
+  deposit(@RequestBrand() brandId: BrandId, @Param('id', ParseIntPipe) id: number) {
+    return this.db.brandTransaction(brandId, async (tx) => {
+      const row = await tx.repo(PlayerDeposit).queryBuilder('d').andWhere('d.id = :id', { id }).getOne();
+      if (!row) throw new NotFoundError('deposit not found');
+      return ok(depositView(row));
+    });
+  }
+
+  @Get('players/withdrawals')
+  withdrawals(@RequestBrand() brandId: BrandId, @Query() q: MoneyRowQuery) {
+    return this.db.brandTransaction(brandId, async (tx) => {
+      const qb = tx.repo(PlayerWithdraw).queryBuilder('w');
+      if (q.status !== undefined) qb.andWhere('w.status = :status', { status: q.status });
+      if (q.player_id !== undefined) qb.andWhere('w.player_id = :playerId', { playerId: q.player_id });
+      return ok(await pageOf(qb, 'w', q, withdrawView));
+    });
+  }
+
+  @Get('players/withdrawals/:id')
+  withdrawal(@RequestBrand() brandId: BrandId, @Param('id', ParseIntPipe) id: number) {
+    return this.db.brandTransaction(brandId, async (tx) => {
+      const row = await tx.repo(PlayerWithdraw).queryBuilder('w').andWhere('w.id = :id', { id }).getOne();
+      if (!row) throw new NotFoundError('withdrawal not found');
+      return ok(withdrawView(row));
+    });
+  }
+
+  @Get('agents/withdrawals')
+  agentWithdrawals(@RequestBrand() brandId: BrandId, @Query() q: MoneyRowQuery) {
+    return this.db.brandTransaction(brandId, async (tx) => {
+      const qb = tx.repo(AgentWithdraw).queryBuilder('w');
+      if (q.status !== undefined) qb.andWhere('w.status = :status', { status: q.status });
+      if (q.agent_id !== undefined) qb.andWhere('w.agent_id = :agentId', { agentId: q.agent_id });
+      return ok(await pageOf(qb, 'w', q, agentWithdrawView));
+    });
+  }
+
+  @Get('players/:id')
+  player(@RequestBrand() brandId: BrandId, @Param('id', ParseIntPipe) id: number) {
+    return this.db.brandTransaction(brandId, async (tx) => {
+      const row = await tx.repo(Player).queryBuilder('p').andWhere('p.id = :id', { id }).getOne();
+      if (!row) throw new NotFoundError('player not found');
+      return ok(playerView(row));
+    });
+  }
+
+  @Patch('players/:id')
+  update(
+    @CurrentOperator() operatorId: number,
+    @RequestBrand() brandId: BrandId,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: UpdatePlayerDto,
+  ) {
+    return this.db.brandTransaction(brandId, async (tx) => {
+      const repo = tx.repo(Player);
+      const row = await repo
+        .queryBuilder('p')
+        .andWhere('p.id = :id', { id })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!row) throw new NotFoundError('player not found');
+      const patch = {
+        ...(body.status !== undefined ? { status: body.status } : {}),
+        ...(body.level !== undefined ? { level: body.level } : {}),
+        ...(body.nickname !== undefined ? { nickname: body.nickname } : {}),
+      };
+      if (Object.keys(patch).length > 0) await repo.update({ id }, patch);
+      await this.audit.write(tx.manager, {
+        brandId,
+        operatorId,
+        action: 'UPDATE_PLAYER',
+        resource: 'player',
+        resourceId: id,
+        before: { status: row.status, level: row.level },
+        after: { status: body.status ?? row.status, level: body.level ?? row.level },
+      });
+      const updated = await repo.queryBuilder('p').andWhere('p.id = :id', { id }).getOne();
+      return ok(playerView(updated as Player));
+    });
+  }
+}
