@@ -104,6 +104,12 @@ describe('boot guards', () => {
     expect(() => runBootGuards({ APP_ENV: 'prod', JWT_PUBLIC_KEYS: JSON.stringify({ k1: PUBLIC }) }, verifier)).not.toThrow();
   });
 
+  it('lets the gateway take its production keys from JWT_PUBLIC_KEYS_FILE, and no other verifier', () => {
+    const env = { APP_ENV: 'prod', MULTI_BRAND_ENFORCEMENT: 'enforce', JWT_PUBLIC_KEYS_FILE: '/keys.json' };
+    expect(() => loadConfig('gateway', env)).not.toThrow();
+    expect(failure(() => runBootGuards(env, { pii: false, verifier: true, issuer: false })).variable).toBe('JWT_PUBLIC_KEYS');
+  });
+
   it('refuses malformed JWT_PUBLIC_KEYS everywhere', () => {
     expect(failure(() => parsePublicKeys('not json')).variable).toBe('JWT_PUBLIC_KEYS');
     expect(failure(() => parsePublicKeys(JSON.stringify({ k1: 'garbage' }))).variable).toBe('JWT_PUBLIC_KEYS');

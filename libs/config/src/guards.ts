@@ -10,6 +10,8 @@ export interface GuardProfile {
   verifier: boolean;
   /** Mints RS256 JWTs: JWT_PRIVATE_KEY + JWT_KID. */
   issuer: boolean;
+  /** May read its public keys from JWT_PUBLIC_KEYS_FILE instead (gateway hot rotation). */
+  keysFile?: boolean;
 }
 
 /** Undo the `\n` escaping that env files use for multi-line PEM values. */
@@ -81,7 +83,8 @@ export function runBootGuards(env: Env, profile: GuardProfile): void {
 
   if (profile.verifier) {
     const keys = parsePublicKeys(env.JWT_PUBLIC_KEYS);
-    if (production && keys.size === 0) {
+    const fromFile = profile.keysFile === true && !isBlank(env.JWT_PUBLIC_KEYS_FILE);
+    if (production && keys.size === 0 && !fromFile) {
       throw new BootGuardError('JWT_PUBLIC_KEYS', `is required when ${marker} is production-grade`);
     }
   }

@@ -33,7 +33,7 @@ interface ServiceSpec<T extends CommonConfig> {
 }
 
 export const SERVICE_SPECS = {
-  gateway: { schema: GatewayConfig, profile: { pii: false, verifier: true, issuer: false } },
+  gateway: { schema: GatewayConfig, profile: { pii: false, verifier: true, issuer: false, keysFile: true } },
   player: { schema: PlayerConfig, profile: { pii: true, verifier: true, issuer: true } },
   'player-worker': { schema: PlayerWorkerConfig, profile: { pii: true, verifier: false, issuer: false } },
   agent: { schema: AgentConfig, profile: { pii: true, verifier: true, issuer: true } },

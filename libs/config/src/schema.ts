@@ -165,6 +165,8 @@ export class GatewayConfig extends CommonConfig {
   @IsUrl(URL_OPTS) ROLLING_SERVICE_URL = 'http://127.0.0.1:3103';
   @IsUrl(URL_OPTS) PROMOTION_SERVICE_URL = 'http://127.0.0.1:3104';
   @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) RATE_LIMIT_PER_MINUTE = 600;
+  /** A mounted JSON {kid: PEM} file re-read on each jwt_public_keys_changed message (hot rotation). */
+  @IsOptional() @IsString() JWT_PUBLIC_KEYS_FILE?: string;
   /** Seconds a resolved domain stays cached in process. */
   @Type(() => Number) @IsInt() @Min(0) @Max(3600) DOMAIN_CACHE_TTL_SECONDS = 5;
 }

@@ -35,7 +35,8 @@ export class ObservabilityModule {
         LoggerModule.forRoot(loggerParams(options.service, options.logLevel)),
         ClsModule.forRoot({
           global: true,
-          middleware: { mount: false, generateId: true, idGenerator: (req) => requestIdFor(req) },
+          // No proxy providers are used: skip their per-request resolution (gateway hot path).
+          middleware: { mount: false, generateId: true, idGenerator: (req) => requestIdFor(req), resolveProxyProviders: false },
         }),
         PrometheusModule.register({
           path: options.metricsPath ?? '/metrics',

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { register } from 'prom-client';
 import { ENFORCEMENT_MODE, SERVICE_NAME } from '@app/config';
 import { evaluateHealth, HealthRegistry } from '@app/health';
+import { requestIdFor } from '@app/observability';
 
 /**
  * Workers are Nest application contexts (no HTTP stack) plus a tiny HTTP
@@ -27,8 +28,8 @@ export function startHealthServer(app: INestApplicationContext, port: number, ho
   const mode = app.get(ENFORCEMENT_MODE);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : undefined;
-    if (requestId && /^[A-Za-z0-9._-]{1,128}$/.test(requestId)) res.setHeader('x-request-id', requestId);
+    // CONTRACTS §3: X-Request-ID bound or generated, echoed on every response.
+    res.setHeader('x-request-id', requestIdFor(req));
     if (req.method === 'GET' && path === '/health') {
       void evaluateHealth(health, indicators, registry, service, mode).then(({ httpStatus, body }) => {
         res.writeHead(httpStatus, { 'content-type': 'application/json; charset=utf-8' });

@@ -1,0 +1,70 @@
+/**
+ * gateway seed "Multi-Brand Constraints" + issue 3 point 3: the brand of a
+ * player request comes from its domain only. Inbound `X-Brand-Id` (and the
+ * identity headers the gateway itself sets) are stripped first, so a client
+ * can never choose its brand or identity; the domain is `Origin` first, then
+ * `Host` (`extractDomain`), looked up in `domain:agent:{host}` /
+ * `domain:level:{host}` (in-process cache of hits). An unresolved domain is
+ * handled per CONTRACTS §11 by BrandEnforcement (off: forwarded without a
+ * brand; observe/enforce: 50). Redis down → status 7: no request is served
+ * as an unknown brand. Runs before JWT auth so the session key is brand-prefixed
+ * (T7-B5 / T8-D2).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import {
+  type BrandCarrier,
+  BrandContextService,
+  BrandEnforcement,
+  DomainMapResolver,
+  DomainMapUnavailableError,
+  extractDomain,
+} from '@app/brand-context';
+import { DownstreamUnavailableError } from '@app/http';
+import { type GatewayState, isLive, type Next, reject, stateOf } from './request-state';
+
+/** Headers only the gateway may set on a forwarded request. */
+export const GATEWAY_OWNED_HEADERS = [
+  'x-brand-id',
+  'x-player-id',
+  'x-player-account',
+  'x-session-jti',
+] as const;
+
+@Injectable()
+export class BrandResolutionMiddleware implements NestMiddleware {
+  constructor(
+    private readonly domains: DomainMapResolver,
+    private readonly brands: BrandContextService,
+    private readonly enforcement: BrandEnforcement,
+  ) {}
+
+  /** Synchronous when the step has nothing to resolve. */
+  use(req: IncomingMessage & BrandCarrier, _res: ServerResponse, next: Next): void | Promise<void> {
+    const state = stateOf(req);
+    if (!isLive(state)) return next();
+    for (const name of GATEWAY_OWNED_HEADERS) delete req.headers[name];
+    if (!state.route.resolvesBrand) return next();
+    return this.resolve(req, state, next);
+  }
+
+  private async resolve(req: IncomingMessage & BrandCarrier, state: GatewayState, next: Next): Promise<void> {
+    const domain = extractDomain(req.headers);
+    state.domain = domain;
+    try {
+      const binding = domain ? await this.domains.resolve(domain) : null;
+      if (binding) {
+        state.brandId = binding.brandId;
+        const { brandId, agentId, level } = binding;
+        this.brands.set({ brandId, source: 'domain', domain, agentId, level }, req);
+      } else {
+        this.enforcement.unresolvedDomain({ domain });
+        this.brands.set({ brandId: null, source: 'none', domain }, req);
+      }
+    } catch (err) {
+      const unavailable = err instanceof DomainMapUnavailableError;
+      reject(state, unavailable ? new DownstreamUnavailableError('brand resolution unavailable') : err);
+    }
+    next();
+  }
+}

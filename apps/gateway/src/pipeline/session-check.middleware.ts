@@ -1,0 +1,90 @@
+/**
+ * gateway seed "Player session cross-check (T1-D-C1)" + issue 3 point 5:
+ * a valid player JWT is honoured only while its session is the active one:
+ * `user-session:brand:{brand_id}:{account}` (written by the player service at
+ * login) must exist and carry the token's `jti` (and player id). The brand is
+ * the request's resolved brand, else the JWT's `brand_id`; there is no
+ * fallback to an unprefixed key. A miss or a replaced session is status 3
+ * (HTTP 200) plus `gateway_jwt_session_missing_total`. Redis down → status 7
+ * (fail closed: no request is served without its session check).
+ *
+ * The rate-limit hit of the later rate-limit step is recorded by the same
+ * Redis command that reads the session, so an authenticated request costs
+ * one Redis round trip; that step still makes the decision, in its place in
+ * the pipeline.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import type { PlayerClaims } from '@app/auth';
+import { AuthRequiredError, DownstreamUnavailableError } from '@app/http';
+import { Metrics } from '@app/observability';
+import { RateLimiter } from '../rate-limit/rate-limiter';
+import { type GatewayState, isLive, type Next, reject, stateOf } from './request-state';
+
+export function sessionKey(brandId: number, account: string): string {
+  return `user-session:brand:${brandId}:${account}`;
+}
+
+/**
+ * Constant-time equality for session ids. A jti is a fixed-length random id
+ * whose length is no secret, so unequal lengths answer false at once; equal
+ * lengths are compared with timingSafeEqual (no HMAC round per request).
+ */
+function sameId(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** True when the stored session is the one this token was issued for. */
+export function sessionMatches(raw: string | null, jti: string, playerId: string): boolean {
+  if (raw === null) return false;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return false;
+  }
+  if (typeof value !== 'object' || value === null) return false;
+  const session = value as { jti?: unknown; player_id?: unknown };
+  if (typeof session.jti !== 'string' || !sameId(session.jti, jti)) return false;
+  return session.player_id === undefined || String(session.player_id) === playerId;
+}
+
+@Injectable()
+export class SessionCheckMiddleware implements NestMiddleware {
+  private readonly logger = new Logger('SessionCheck');
+
+  constructor(private readonly limiter: RateLimiter) {}
+
+  use(req: IncomingMessage, _res: ServerResponse, next: Next): void | Promise<void> {
+    const state = stateOf(req);
+    const claims = state.claims;
+    if (!isLive(state) || claims === null) return next();
+    return this.check(req, state, claims, next);
+  }
+
+  private async check(
+    req: IncomingMessage,
+    state: GatewayState,
+    claims: PlayerClaims,
+    next: Next,
+  ): Promise<void> {
+    const key = sessionKey(state.brandId ?? claims.brand_id, claims.account);
+    try {
+      const { record, value } = await this.limiter.hitAndGet(this.limiter.hitFor(req, state), key);
+      if (!sessionMatches(value, claims.jti, claims.sub)) {
+        Metrics.jwtSessionMissing().inc({ service: 'gateway' });
+        // Applied by the brand-enforcement step, which runs next (see GatewayState.sessionError).
+        state.sessionError = new AuthRequiredError();
+      } else {
+        state.rateLimit = record;
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'session store unavailable');
+      reject(state, new DownstreamUnavailableError('session store unavailable'));
+    }
+    next();
+  }
+}

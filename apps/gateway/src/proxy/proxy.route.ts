@@ -1,0 +1,38 @@
+/**
+ * The proxy step: after the middleware pipeline, every request that is not
+ * /health or /metrics lands on one catch-all route that forwards it (or
+ * throws the pipeline's rejection, or 404 status 5 for unrouted paths).
+ *
+ * It is a native Fastify route rather than a Nest controller on purpose: a
+ * reverse proxy has no params, pipes or guards to run, and Nest's per-route
+ * execution context (plus the no-op global guard and interceptor nestjs-cls
+ * always registers) cost about as much CPU as the forwarding itself
+ * (docs/performance.md). Errors still go through Nest's exception layer,
+ * i.e. the app's one envelope filter, via Fastify's error handler.
+ */
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '@app/http';
+import { ProxyService } from './proxy.service';
+
+const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+@Injectable()
+export class ProxyRoute implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly proxy: ProxyService,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    // Every body is kept as the client's bytes (see proxy/body.ts); the proxy parses the few it edits.
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    fastify.all('/*', async (request, reply) => {
+      if (!FORWARDED_METHODS.has(request.method)) throw new NotFoundError();
+      await this.proxy.forward(request, reply);
+    });
+  }
+}

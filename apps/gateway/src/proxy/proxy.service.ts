@@ -1,0 +1,228 @@
+/**
+ * issue 3 points 1, 7 and 8: the last step of the pipeline forwards a routed
+ * request to its owner service through the downstream client, with the
+ * resolved brand (`X-Brand-Id`), the verified identity (`X-Player-Id`,
+ * `X-Player-Account`, `X-Session-Jti`; the player service trusts them only
+ * with the gateway's internal token), and signed wallet writes. Game launch
+ * takes `player_id` from the JWT and runs the best-effort
+ * `brand:provider_allowlist:{brand_id}` precheck (absent key: no precheck;
+ * game_service rechecks authoritatively).
+ *
+ * Responses: a downstream JSON envelope keeps its body and gets the frontend
+ * HTTP code of its `status` (CONTRACTS §2; internal surfaces answer 422/401…);
+ * a downstream 5xx keeps its code; any other body is streamed through
+ * unchanged. Hop-by-hop headers are dropped both ways; X-Request-ID is ours.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Redis from 'ioredis';
+import type { Dispatcher } from 'undici';
+import { BrandEnforcement } from '@app/brand-context';
+import type { PlayerClaims } from '@app/auth';
+import type { DownstreamMethod } from '@app/downstream';
+import {
+  DownstreamUnavailableError,
+  ForbiddenError,
+  httpCodeFor,
+  InvalidInputError,
+  isEnvelope,
+  NotFoundError,
+  Status,
+} from '@app/http';
+import { REDIS } from '@app/redis';
+import { GATEWAY_OWNED_HEADERS } from '../pipeline/brand-resolution.middleware';
+import { clientIp } from '../pipeline/client-ip';
+import { type GatewayState, stateOf } from '../pipeline/request-state';
+import type { RouteMatch } from '../routing/routes';
+import { bodyBrandId, editableBody, type PlainObject, playerIdOf } from './body';
+import { Downstreams } from './downstreams';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const KNOWN_STATUSES = new Set(Object.values(Status).filter((v): v is number => typeof v === 'number'));
+/** Request headers never relayed as received: the client owns the framing, the gateway owns identity. */
+const DROPPED_REQUEST_HEADERS = ['host', 'content-length', 'accept-encoding', ...GATEWAY_OWNED_HEADERS];
+const DROPPED_RESPONSE_HEADERS = ['content-length', 'x-request-id'];
+const ENVELOPE_HEAD = /^\{"status":(\d{1,3}),"msg":/;
+
+export function allowListKey(brandId: number): string {
+  return `brand:provider_allowlist:${brandId}`;
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return typeof contentType === 'string' && /[/+]json\b/i.test(contentType);
+}
+
+@Injectable()
+export class ProxyService {
+  private readonly logger = new Logger('Proxy');
+
+  constructor(
+    private readonly downstreams: Downstreams,
+    private readonly enforcement: BrandEnforcement,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async forward(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const state = stateOf(request.raw);
+    if (state.error) throw state.error;
+    const route = state.route;
+    if (!route) throw new NotFoundError();
+
+    const contentType = first(request.headers['content-type']);
+    const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
+    const body = await this.editedBody(raw, contentType, route, state);
+
+    const method = request.method as DownstreamMethod;
+    const q = request.url.indexOf('?');
+    const response = await this.downstreams.client.call<Dispatcher.ResponseData['body']>({
+      target: route.target,
+      baseUrl: this.downstreams.baseUrl(route.target),
+      method,
+      path: route.downstreamPath,
+      query: q >= 0 ? new URLSearchParams(request.url.slice(q + 1)) : undefined,
+      headers: this.requestHeaders(request, state.claims),
+      body,
+      brandId: state.brandId,
+      requestId: request.id,
+      // Brand-scoped wallet writes are signed (ADR-009 "Signed X-Brand-Id"); without a brand there is nothing to sign.
+      signBrand: route.target === 'wallet' && WRITE_METHODS.has(method) && state.brandId !== null,
+      stream: true,
+    });
+    await this.relay(response.statusCode, response.headers, response.body, reply);
+  }
+
+  private requestHeaders(
+    request: FastifyRequest,
+    claims: PlayerClaims | null,
+  ): Record<string, string | string[] | undefined> {
+    const headers: Record<string, string | string[] | undefined> = { ...request.headers };
+    for (const name of DROPPED_REQUEST_HEADERS) delete headers[name];
+    const forwarded = first(request.headers['x-forwarded-for']);
+    const peer = request.raw.socket?.remoteAddress;
+    if (peer) headers['x-forwarded-for'] = forwarded ? `${forwarded}, ${peer}` : peer;
+    headers['x-client-ip'] = clientIp(request.raw);
+    if (claims) {
+      headers['x-player-id'] = claims.sub;
+      headers['x-player-account'] = claims.account;
+      headers['x-session-jti'] = claims.jti;
+    }
+    return headers;
+  }
+
+  /**
+   * The bytes to forward: the client's own, unless this route edits the body
+   * (register check, launch player_id, legacy domain), in which case the
+   * edited object in the body's encoding.
+   */
+  private async editedBody(
+    raw: Buffer | undefined,
+    contentType: string | undefined,
+    route: RouteMatch,
+    state: GatewayState,
+  ): Promise<Buffer | string | PlainObject | undefined> {
+    const injectsDomain = route.legacy && route.resolvesBrand;
+    if (!route.register && !route.launch && !injectsDomain) return raw;
+    const editable = editableBody(raw, contentType);
+    if (route.register && editable) this.assertRegisterBrand(editable.value, state);
+    if (route.launch) {
+      if (!editable && raw && raw.length > 0) throw new InvalidInputError('launch takes a JSON body');
+      const launch = await this.launchBody(editable?.value ?? {}, state);
+      const value = injectsDomain ? { ...launch, domain: state.domain } : launch;
+      // Without a body of its own, the launch call is sent as JSON.
+      return editable ? editable.encode(value) : value;
+    }
+    if (injectsDomain && editable) return editable.encode({ ...editable.value, domain: state.domain });
+    return raw;
+  }
+
+  /** CONTRACTS §7: a register body brand_id other than the resolved brand is refused with 51, in every mode. */
+  private assertRegisterBrand(body: PlainObject, state: GatewayState): void {
+    if (body.brand_id === undefined || body.brand_id === null) return;
+    const claimed = bodyBrandId(body.brand_id);
+    if (claimed === null || claimed !== state.brandId) {
+      this.enforcement.strictMismatch('register_body_brand_mismatch', {
+        expectedBrandId: state.brandId,
+        actualBrandId: claimed,
+        domain: state.domain,
+      });
+    }
+  }
+
+  private async launchBody(body: PlainObject, state: GatewayState): Promise<PlainObject> {
+    const claims = state.claims as PlayerClaims;
+    const launch: PlainObject = { ...body, player_id: playerIdOf(claims.sub) };
+    const providerId = launch.provider_id;
+    const brandId = state.brandId ?? claims.brand_id;
+    if (providerId !== undefined && providerId !== null) {
+      const allowed = await this.allowList(brandId);
+      if (allowed !== null && !allowed.has(String(providerId))) {
+        throw new ForbiddenError('provider not enabled for this brand');
+      }
+    }
+    return launch;
+  }
+
+  /** The brand's provider allow list, or null when there is none to check against (absent key, unreadable). */
+  private async allowList(brandId: number): Promise<Set<string> | null> {
+    let raw: string | null;
+    try {
+      raw = await this.redis.get(allowListKey(brandId));
+    } catch (err) {
+      this.logger.warn(
+        { err: (err as Error).message, brand_id: brandId },
+        'provider allow-list precheck skipped',
+      );
+      return null;
+    }
+    if (raw === null) return null;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (Array.isArray(parsed)) return new Set(parsed.map((id) => String(id)));
+    } catch {
+      // A malformed projection is skipped like an absent one: game_service decides.
+    }
+    this.logger.warn({ brand_id: brandId }, 'malformed provider allow list ignored');
+    return null;
+  }
+
+  private async relay(
+    statusCode: number,
+    downstreamHeaders: Record<string, string | string[]>,
+    body: Dispatcher.ResponseData['body'],
+    reply: FastifyReply,
+  ): Promise<void> {
+    const headers = { ...downstreamHeaders };
+    for (const name of DROPPED_RESPONSE_HEADERS) delete headers[name];
+    if (!isJson(first(headers['content-type']))) {
+      await reply.code(statusCode).headers(headers).send(body);
+      return;
+    }
+    let text: string;
+    try {
+      text = await body.text();
+    } catch {
+      throw new DownstreamUnavailableError();
+    }
+    await reply.code(this.frontendCode(statusCode, text)).headers(headers).send(text);
+  }
+
+  private frontendCode(statusCode: number, text: string): number {
+    if (statusCode >= 500 || text === '') return statusCode;
+    // Envelopes are serialised status-first; read the status without parsing the whole body.
+    const head = ENVELOPE_HEAD.exec(text);
+    let status: number | null = head ? Number(head[1]) : null;
+    if (status === null) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (isEnvelope(parsed)) status = parsed.status;
+      } catch {
+        // Not JSON after all: relayed unchanged.
+      }
+    }
+    return status !== null && KNOWN_STATUSES.has(status) ? httpCodeFor(status, 'frontend') : statusCode;
+  }
+}

@@ -1,0 +1,59 @@
+import { matchRoute, PUBLIC_USER_ROUTES } from './routes';
+
+describe('matchRoute', () => {
+  it.each([
+    ['GET', '/api/v1/user/info', 'player', '/internal/players/info', 'player', false],
+    ['POST', '/api/v1/user/login', 'player', '/internal/players/login', 'public', false],
+    ['GET', '/api/v1/common/notice?x=1', 'player', '/internal/common/notice', 'public', false],
+    ['POST', '/finance/withdraw', 'wallet', '/api/v1/finance/withdraw', 'player', true],
+    ['GET', '/api/v1/game/list', 'game', '/api/v1/game/list', 'player', false],
+    ['POST', '/api/v1/game/launch', 'game', '/integration/launch', 'player', false],
+    ['POST', '/game/launch', 'game', '/integration/launch', 'player', true],
+    ['GET', '/rolling/status/', 'rolling', '/api/v1/rolling/status', 'player', true],
+    ['GET', '/api/v1/promotion/list', 'promotion', '/api/v1/promotion/list', 'player', false],
+    ['POST', '/provider/acme/callback', 'game', '/api/v1/provider/acme/callback', 'provider', true],
+  ] as const)('%s %s → %s %s (%s)', (method, url, target, path, auth, legacy) => {
+    const route = matchRoute(method, url);
+    expect(route).toMatchObject({ target, downstreamPath: path, auth, legacy });
+  });
+
+  it('treats every listed public user route as public and nothing else', () => {
+    for (const rest of PUBLIC_USER_ROUTES)
+      expect(matchRoute('POST', `/api/v1/user/${rest}`)?.auth).toBe('public');
+    for (const rest of ['info', 'logout', 'login/extra', 'LOGIN', 'captcha/../info', 'registerx']) {
+      expect(matchRoute('POST', `/api/v1/user/${rest}`)?.auth ?? 'unrouted').not.toBe('public');
+    }
+  });
+
+  it('marks launch and register', () => {
+    expect(matchRoute('POST', '/api/v1/game/launch')?.launch).toBe(true);
+    expect(matchRoute('POST', '/api/v1/user/register')?.register).toBe(true);
+    expect(matchRoute('POST', '/api/v1/user/register/sendSMS')?.register).toBe(false);
+  });
+
+  it('does not resolve a brand for provider callbacks only', () => {
+    expect(matchRoute('POST', '/api/v1/provider/x/cb')?.resolvesBrand).toBe(false);
+    expect(matchRoute('GET', '/api/v1/common/x')?.resolvesBrand).toBe(true);
+  });
+
+  it.each([
+    ['GET', '/'],
+    ['GET', '/health'],
+    ['GET', '/api/v1/user'],
+    ['GET', '/api/v1/user/'],
+    ['GET', '/api/v2/user/info'],
+    ['GET', '/api/v1/admin/x'],
+    ['GET', '/api/v1/user/../admin'],
+    ['GET', '/api/v1/user/%2e%2e/admin'],
+    ['GET', '/api/v1/user/a%2Fb'],
+    ['GET', '/api/v1/user/a%5Cb'],
+    ['GET', '/api/v1/user/a\\b'],
+    ['GET', '/api/v1/user/./info'],
+    ['GET', '/api/v1/user/a//b'],
+    ['GET', '/api/v1/user/%E0%A4%A'],
+    ['GET', '/api/v1/game/launch'],
+    ['PUT', '/game/launch'],
+  ])('does not route %s %s', (method, url) => {
+    expect(matchRoute(method, url)).toBeNull();
+  });
+});

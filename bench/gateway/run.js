@@ -1,0 +1,249 @@
+'use strict';
+/**
+ * Gateway benchmark (issue 3 acceptance): autocannon on loopback against
+ *   (a) the downstream double directly,
+ *   (b) a minimal Fastify + undici reverse proxy to it,
+ *   (c) the built gateway (`dist/apps/gateway/main.js`) serving an
+ *       authenticated `GET /api/v1/user/info` (domain → brand, RS256 JWT,
+ *       brand session cross-check, rate limit, proxy to the same double),
+ * then prints requests/s, p50 and p99 for each and the ratios c/b.
+ *
+ * Run: `npx nest build gateway && node bench/gateway/run.js`
+ * Env: BENCH_CONNECTIONS (50), BENCH_DURATION seconds (10), BENCH_WARMUP
+ * seconds (3), BENCH_REDIS_URL (redis://127.0.0.1:6379/0), GATEWAY_LOG_LEVEL (warn).
+ * Each server is its own process; the scenarios run one after another.
+ */
+const { spawn } = require('node:child_process');
+const { createSign, generateKeyPairSync, randomBytes, randomUUID } = require('node:crypto');
+const { existsSync, readFileSync } = require('node:fs');
+const { get } = require('node:http');
+const { createServer } = require('node:net');
+const path = require('node:path');
+const autocannon = require('autocannon');
+const Redis = require('ioredis');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const GATEWAY_MAIN = path.join(ROOT, 'dist', 'apps', 'gateway', 'main.js');
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
+const DURATION = Number(process.env.BENCH_DURATION || 10);
+const WARMUP = Number(process.env.BENCH_WARMUP || 3);
+const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/0';
+
+const children = [];
+
+function start(name, args, env, ready) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 20_000);
+    const onData = (chunk) => {
+      out += chunk.toString();
+      const port = ready(out);
+      if (port) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        child.stderr.resume();
+        resolve({ child, port });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => (out += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`${name} exited (${code}):\n${out}`)));
+  });
+}
+
+/** A port nothing listens on right now (the built gateway prints its configured PORT, so it cannot take 0). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const listeningPort = (out) => Number((/listening (\d+)/.exec(out) || [])[1]) || null;
+
+function b64url(value) {
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+}
+
+function signPlayerToken(privateKey, kid, claims) {
+  const input = `${b64url({ alg: 'RS256', typ: 'JWT', kid })}.${b64url(claims)}`;
+  const signature = createSign('RSA-SHA256').update(input).sign(privateKey).toString('base64url');
+  return `${input}.${signature}`;
+}
+
+/** CPU time (user + system, ms) a process has used so far; null where /proc is not available. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+async function load(name, url, headers, pid) {
+  const options = { url, connections: CONNECTIONS, headers, pipelining: 1 };
+  if (WARMUP > 0) await autocannon({ ...options, duration: WARMUP });
+  const cpuBefore = cpuMs(pid);
+  const result = await autocannon({ ...options, duration: DURATION });
+  const cpuAfter = cpuMs(pid);
+  const bad = result.non2xx + result.errors + result.timeouts;
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    // CPU the server process spent per request: less sensitive than req/s to other load on the machine.
+    cpuUs:
+      cpuBefore === null || cpuAfter === null
+        ? null
+        : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
+    bad,
+  };
+}
+
+/** One request before the load, so a misconfigured scenario fails loudly instead of benchmarking errors. */
+function check(url, headers) {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => {
+        let status;
+        try {
+          status = JSON.parse(text).status;
+        } catch {
+          status = undefined;
+        }
+        if (res.statusCode === 200 && status === 0) resolve();
+        else reject(new Error(`sanity request to ${url} failed: ${res.statusCode} ${text}`));
+      });
+    }).on('error', reject);
+  });
+}
+
+async function main() {
+  if (!existsSync(GATEWAY_MAIN)) {
+    throw new Error(`${path.relative(ROOT, GATEWAY_MAIN)} is missing: run \`npx nest build gateway\` first`);
+  }
+
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = `bench-${randomBytes(4).toString('hex')}`;
+  const token = `bench-token-${randomBytes(8).toString('hex')}`;
+  const host = `bench-${randomBytes(4).toString('hex')}.example.test`;
+  const brandId = 1;
+  const account = `bench-${randomBytes(4).toString('hex')}`;
+  const jti = randomUUID();
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = signPlayerToken(privateKey, kid, {
+    sub: '42',
+    typ: 'player',
+    account,
+    brand_id: brandId,
+    jti,
+    iat: now,
+    exp: now + 3600,
+  });
+
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const keys = [`domain:agent:${host}`, `user-session:brand:${brandId}:${account}`];
+  await redis.set(keys[0], JSON.stringify({ agent_id: 1, brand_id: brandId }), 'EX', 3600);
+  await redis.set(keys[1], JSON.stringify({ jti, player_id: 42 }), 'EX', 3600);
+
+  try {
+    const double = await start('double', [path.join(__dirname, 'double.js')], { PORT: '0' }, listeningPort);
+    const doubleUrl = `http://127.0.0.1:${double.port}`;
+    const proxy = await start(
+      'reference proxy',
+      [path.join(__dirname, 'reference-proxy.js')],
+      { PORT: '0', UPSTREAM_URL: doubleUrl },
+      listeningPort,
+    );
+    const gatewayPort = await freePort();
+    const gateway = await start(
+      'gateway',
+      [GATEWAY_MAIN],
+      {
+        NODE_ENV: 'production',
+        PORT: String(gatewayPort),
+        HOST: '127.0.0.1',
+        MULTI_BRAND_ENFORCEMENT: 'enforce',
+        LOG_LEVEL: process.env.GATEWAY_LOG_LEVEL || 'warn',
+        REDIS_URL,
+        PLAYER_SERVICE_URL: doubleUrl,
+        JWT_PUBLIC_KEYS: JSON.stringify({
+          [kid]: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        }),
+        JWT_KID: kid,
+        INTERNAL_SERVICE_TOKEN_GATEWAY: token,
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        DOMAIN_CACHE_TTL_SECONDS: '5',
+      },
+      (out) => (out.includes('gateway listening') ? gatewayPort : null),
+    );
+
+    const scenarios = [
+      { name: '(a) double', pid: double.child.pid, url: `${doubleUrl}/internal/players/info`, headers: {} },
+      {
+        name: '(b) fastify proxy',
+        pid: proxy.child.pid,
+        url: `http://127.0.0.1:${proxy.port}/internal/players/info`,
+        headers: {},
+      },
+      {
+        name: '(c) gateway',
+        pid: gateway.child.pid,
+        url: `http://127.0.0.1:${gatewayPort}/api/v1/user/info`,
+        // The browser's Origin carries the brand domain (autocannon owns the Host header).
+        headers: { origin: `https://${host}`, authorization: `Bearer ${jwt}` },
+      },
+    ];
+    for (const s of scenarios) await check(s.url, s.headers);
+
+    process.stdout.write(
+      `autocannon: ${CONNECTIONS} connections, ${DURATION} s (+${WARMUP} s warm-up), loopback, node ${process.version}\n`,
+    );
+    const results = [];
+    for (const s of scenarios) {
+      const r = await load(s.name, s.url, s.headers, s.pid);
+      results.push(r);
+      const cpu = r.cpuUs === null ? '' : `   server CPU ${r.cpuUs.toFixed(0).padStart(4)} µs/req`;
+      const failed = r.bad ? `   (${r.bad} failed)` : '';
+      process.stdout.write(
+        `${r.name.padEnd(18)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms${cpu}${failed}\n`,
+      );
+    }
+    const [, b, c] = results;
+    const cpuRatio = b.cpuUs && c.cpuUs ? `   CPU/req c/b ${(c.cpuUs / b.cpuUs).toFixed(2)}` : '';
+    process.stdout.write(
+      `c/b throughput ${(c.rps / b.rps).toFixed(2)}   p99 added by c over b ${(c.p99 - b.p99).toFixed(1)} ms${cpuRatio}\n`,
+    );
+    if (results.some((r) => r.bad > 0)) process.exitCode = 1;
+  } finally {
+    await redis.del(...keys).catch(() => undefined);
+    redis.disconnect();
+  }
+}
+
+function stopAll() {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+}
+
+main()
+  .catch((err) => {
+    process.stderr.write(`bench:gateway failed: ${err.message}\n`);
+    process.exitCode = 1;
+  })
+  .finally(stopAll);
