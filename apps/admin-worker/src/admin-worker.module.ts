@@ -82,10 +82,6 @@ export class AdminWorkerModule implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.health.register('db', async () => {
-      await this.db.ping();
-      return { ok: true };
-    });
     this.health.register('scheduler', async () => {
       const crons = [...this.scheduler.getCronJobs().entries()];
       const active = crons.filter(([, job]) => job.isActive).map(([name]) => name);

@@ -21,6 +21,7 @@ export const HEARTBEAT_INTERVAL_MS = 15_000;
 @Injectable()
 export class Heartbeat implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AdminWorkerHeartbeat');
+  private writes = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -61,7 +62,8 @@ export class Heartbeat implements OnApplicationBootstrap, OnApplicationShutdown 
       jobs,
     });
     try {
-      const tmp = `${file}.${process.pid}.tmp`;
+      // A unique temporary name per write: job completions and the interval may write at once.
+      const tmp = `${file}.${process.pid}.${++this.writes}.tmp`;
       await writeFile(tmp, body);
       await rename(tmp, file);
     } catch (err) {

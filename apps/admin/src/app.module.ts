@@ -11,12 +11,10 @@ import {
   type MiddlewareConsumer,
   Module,
   type NestModule,
-  type OnModuleInit,
 } from '@nestjs/common';
 import { ClsMiddleware } from 'nestjs-cls';
 import { type AdminConfig, APP_CONFIG, IS_PRODUCTION, SERVICE_NAME } from '@app/config';
-import { Database, DatabaseModule } from '@app/database';
-import { HealthRegistry } from '@app/health';
+import { DatabaseModule } from '@app/database';
 import { MiddlewarePipeline } from '@app/middleware-order';
 import { CoreModule } from '@app/platform';
 import { AdminAuthModule } from './auth/admin-auth.module';
@@ -49,12 +47,7 @@ ADMIN_PIPELINE.assertBefore('request-id', 'brand-resolution');
 
 /** Shared admin services, exported for the modules added through `extraImports`. */
 @Module({})
-export class AdminCoreModule implements OnModuleInit {
-  constructor(
-    private readonly health: HealthRegistry,
-    private readonly db: Database,
-  ) {}
-
+export class AdminCoreModule {
   static forRoot(): DynamicModule {
     const pii = {
       provide: PII_CIPHER,
@@ -68,13 +61,6 @@ export class AdminCoreModule implements OnModuleInit {
       providers,
       exports: [AdminAuditService, AdminEvents, WalletClient, PII_CIPHER],
     };
-  }
-
-  onModuleInit(): void {
-    this.health.register('db', async () => {
-      await this.db.ping();
-      return { ok: true };
-    });
   }
 }
 

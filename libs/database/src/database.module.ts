@@ -6,6 +6,7 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
+import { DatabaseHealthCheck } from './database-health';
 import { DATA_SOURCE, Database } from './database.service';
 
 export interface DatabaseModuleOptions {
@@ -34,7 +35,7 @@ async function openDataSource(options: DatabaseModuleOptions): Promise<DataSourc
 export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     const dataSource: Provider = { provide: DATA_SOURCE, useFactory: () => openDataSource(options) };
-    return { module: DatabaseModule, providers: [dataSource, Database], exports: [DATA_SOURCE, Database] };
+    return { module: DatabaseModule, providers: [dataSource, Database, DatabaseHealthCheck], exports: [DATA_SOURCE, Database] };
   }
 
   static forRootAsync(options: DatabaseModuleAsyncOptions): DynamicModule {
@@ -46,7 +47,7 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: options.imports ?? [],
-      providers: [dataSource, Database],
+      providers: [dataSource, Database, DatabaseHealthCheck],
       exports: [DATA_SOURCE, Database],
     };
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Injectable, Res, DynamicModule, Global, Module } from '@nestjs/common';
+import { Controller, Get, Inject, Res, DynamicModule, Global, Module } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService, TerminusModule, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { ENFORCEMENT_MODE, type EnforcementMode, SERVICE_NAME } from '@app/config';

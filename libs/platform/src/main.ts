@@ -11,6 +11,8 @@ export function runMain<S extends ServiceName>(
 ): void {
   let config: Readonly<ConfigTypes[S]>;
   try {
+    // The one place an app hands its environment to the config lib (read once, before Nest starts).
+    // eslint-disable-next-line no-restricted-properties
     config = loadConfig(service, process.env);
   } catch (err) {
     const line = err instanceof BootGuardError ? err.message : `configuration error: ${(err as Error).message}`;

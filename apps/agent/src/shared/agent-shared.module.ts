@@ -47,10 +47,6 @@ class AgentHealthChecks implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register('db', async () => {
-      await this.db.ping();
-      return { ok: true };
-    });
     this.registry.setInfo('jwt_kid', () => this.tokens.kid);
   }
 }

@@ -24,10 +24,6 @@ export class PlayerHealth implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.setInfo('jwt_kid', () => this.issuer.kid);
-    this.registry.register('db', async () => {
-      await this.db.ping();
-      return { ok: true };
-    });
     this.registry.register('outbox', async () => {
       const backlog = await backlogStatus(this.db.dataSource, 'player_outbox');
       return {
