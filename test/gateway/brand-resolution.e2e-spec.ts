@@ -102,6 +102,19 @@ describe('gateway brand resolution', () => {
       const call = doubles.player.lastCall();
       expect(call?.headers['x-brand-id']).toBe(String(brandId));
     });
+
+    it('forwards the resolved domain as X-Request-Domain, never a client-sent one', async () => {
+      const host = uniqueHost();
+      const brandId = uniqueBrandId();
+      await seedAgentDomain(redis, host, brandId);
+      await send(gateways[mode].url, '/api/v1/user/register', {
+        method: 'POST',
+        host,
+        headers: { 'x-request-domain': 'spoofed.example' },
+        body: { account: 'domain_check' },
+      });
+      expect(doubles.player.lastCall()?.headers['x-request-domain']).toBe(host);
+    });
   });
 
   it.each(['observe', 'enforce'] as const)(

@@ -141,6 +141,16 @@ describe('player auth and registration', () => {
         expect((await players('by_domain'))[0]).toMatchObject({ agent_id: String(agentId), level: 3, status: 'enabled' });
       });
 
+      it('takes the domain resolved by the gateway (X-Request-Domain) when the body has none', async () => {
+        const res = await app.call('POST', '/internal/players/register', {
+          brand: alpha,
+          headers: { 'x-request-domain': 'a1.alpha.example' },
+          body: { account: 'by_gw_domain', password: 'secret-pass-1' },
+        });
+        expect(res.status).toBe(0);
+        expect((await players('by_gw_domain'))[0]).toMatchObject({ agent_id: String(agentId), level: 3 });
+      });
+
       it('refuses registration when agent_setting(agent, brand) is closed, per brand', async () => {
         await h.pg.query(`INSERT INTO agent_setting (agent_id, brand_id, registration_mode) VALUES ($1, $2, 'closed')`, [agentId, beta]);
         const closed = await app.call('POST', '/internal/players/register', { brand: beta, body: { account: 'closed_reg', password: 'secret-pass-1', domain: 'a1.beta.example' } });

@@ -29,6 +29,7 @@ export const GATEWAY_OWNED_HEADERS = [
   'x-player-id',
   'x-player-account',
   'x-session-jti',
+  'x-request-domain',
 ] as const;
 
 @Injectable()

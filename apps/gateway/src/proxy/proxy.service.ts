@@ -84,7 +84,7 @@ export class ProxyService {
       method,
       path: route.downstreamPath,
       query: q >= 0 ? new URLSearchParams(request.url.slice(q + 1)) : undefined,
-      headers: this.requestHeaders(request, state.claims),
+      headers: this.requestHeaders(request, state.claims, state.domain),
       body,
       brandId: state.brandId,
       requestId: request.id,
@@ -98,6 +98,7 @@ export class ProxyService {
   private requestHeaders(
     request: FastifyRequest,
     claims: PlayerClaims | null,
+    domain: string | null,
   ): Record<string, string | string[] | undefined> {
     const headers: Record<string, string | string[] | undefined> = { ...request.headers };
     for (const name of DROPPED_REQUEST_HEADERS) delete headers[name];
@@ -105,6 +106,9 @@ export class ProxyService {
     const peer = request.raw.socket?.remoteAddress;
     if (peer) headers['x-forwarded-for'] = forwarded ? `${forwarded}, ${peer}` : peer;
     headers['x-client-ip'] = clientIp(request.raw);
+    // The resolved request domain, so the player service can attribute a registration to the
+    // domain's agent and level (seed 000) on canonical routes, where no `domain` body is injected.
+    if (domain) headers['x-request-domain'] = domain;
     if (claims) {
       headers['x-player-id'] = claims.sub;
       headers['x-player-account'] = claims.account;

@@ -110,7 +110,7 @@ export class AuthService {
       if (!check) throw new BusinessRuleError('invalid or expired verification code');
     }
 
-    const binding = await this.domainBinding(brandId, dto.domain);
+    const binding = await this.domainBinding(brandId, dto.domain ?? info.domain ?? undefined);
     const agentId = binding?.agentId ?? registration.default_agent_id;
     const level = binding?.level ?? registration.default_level;
     const passwordHash = await this.hasher.hash(dto.password);

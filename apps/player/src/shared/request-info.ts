@@ -20,6 +20,8 @@ export interface RequestInfo {
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;
+  /** The request domain resolved by the gateway (`X-Request-Domain`), trusted behind its internal token. */
+  domain: string | null;
 }
 
 type IdentityCarrier = FastifyRequest & { playerIdentity?: PlayerIdentity };
@@ -62,7 +64,13 @@ export function requestInfo(req: FastifyRequest): RequestInfo {
   const forwarded = header(req, 'x-client-ip');
   const ip = forwarded && forwarded.length <= 64 ? forwarded : (req.socket?.remoteAddress ?? null);
   const ua = header(req, 'user-agent');
-  return { ip, userAgent: ua ? ua.slice(0, 512) : null, requestId: currentRequestId() ?? req.id ?? null };
+  const domain = header(req, 'x-request-domain');
+  return {
+    ip,
+    userAgent: ua ? ua.slice(0, 512) : null,
+    requestId: currentRequestId() ?? req.id ?? null,
+    domain: domain && domain.length <= 253 ? domain : null,
+  };
 }
 
 export const ReqInfo = createParamDecorator(
