@@ -11,9 +11,11 @@
  * - stops gracefully in `beforeApplicationShutdown`, i.e. before the database
  *   pool and Redis client close in `onApplicationShutdown`: the in-flight
  *   batch is published and marked (publishing is time-bounded), and rows
- *   whose publish failed are released for retry. A SIGKILL instead leaves the
- *   claimed rows leased until OUTBOX_LEASE_SECONDS pass, then another run
- *   republishes them (at-least-once; consumers dedup on event_id).
+ *   whose publish failed are released for retry. A batch is claimed with row
+ *   locks inside one transaction, so a SIGKILL releases its rows at once (a
+ *   hung worker's after OUTBOX_LEASE_SECONDS, the idle-in-transaction timeout)
+ *   and the next run republishes them (at-least-once; consumers dedup on
+ *   event_id).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
