@@ -57,6 +57,13 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
         return;
       }
     }
+    // Fastify's own errors (body too large, malformed JSON, bad media type) carry their HTTP code.
+    const fastifyCode = (exception as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof fastifyCode === 'number' && HTTP_TO_STATUS[fastifyCode] !== undefined) {
+      const status = HTTP_TO_STATUS[fastifyCode];
+      this.send(reply, httpCodeFor(status, surface), fail(status));
+      return;
+    }
     this.logger.error({ err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) }, 'unhandled error');
     this.send(reply, 500, fail(Status.FAILED, 'internal error'));
   }

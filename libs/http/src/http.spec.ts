@@ -161,3 +161,14 @@ describe('EnvelopeExceptionFilter with a raw Node response (errors thrown in mid
     expect(JSON.parse(written.body ?? '{}')).toEqual({ status: 51, msg: 'brand mismatch', data: null });
   });
 });
+
+describe('EnvelopeExceptionFilter with Fastify errors', () => {
+  it('maps an oversized or malformed body to status 2, never 500', () => {
+    for (const statusCode of [413, 400, 415]) {
+      const { host, sent } = hostFor();
+      const err = Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode });
+      new EnvelopeExceptionFilter(always('internal')).catch(err, host);
+      expect(sent).toEqual({ code: 400, body: { status: 2, msg: 'invalid input', data: null } });
+    }
+  });
+});
