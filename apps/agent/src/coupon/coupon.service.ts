@@ -9,6 +9,7 @@
  * `feature_policy.coupon_enabled = false` in brand_config turns grants off.
  */
 import { Injectable } from '@nestjs/common';
+import type { FindOptionsOrder } from 'typeorm';
 import { type BrandId, Coupon, CouponLog, CouponRecycleLog, Database } from '@app/database';
 import { BusinessRuleError, NotFoundError } from '@app/http';
 import { AgentEvents, AgentEventType } from '../shared/agent-events';
@@ -138,63 +139,49 @@ export class CouponService {
   }
 
   list(agentId: number, brandId: BrandId, query: PageQuery): Promise<Page<CouponRow>> {
-    const { page, size, offset } = pageWindow(query);
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const repo = tx.repo(Coupon);
-      const [items, total] = await Promise.all([
-        repo.find({ agentId }, { order: { id: 'DESC' }, take: size, skip: offset }),
-        repo.count({ agentId }),
-      ]);
-      return { items: items.map(toCoupon), total, page, size };
-    });
+    return this.agentPage(Coupon, agentId, brandId, query, toCoupon);
   }
 
   logs(agentId: number, brandId: BrandId, query: PageQuery): Promise<Page<CouponLogRow>> {
-    const { page, size, offset } = pageWindow(query);
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const repo = tx.repo(CouponLog);
-      const [items, total] = await Promise.all([
-        repo.find({ agentId }, { order: { id: 'DESC' }, take: size, skip: offset }),
-        repo.count({ agentId }),
-      ]);
-      return {
-        items: items.map((row) => ({
-          id: row.id,
-          coupon_id: row.couponId,
-          player_id: row.playerId,
-          action: row.action,
-          amount: row.amount,
-          remark: row.remark,
-          created_at: row.createdAt.toISOString(),
-        })),
-        total,
-        page,
-        size,
-      };
-    });
+    return this.agentPage(CouponLog, agentId, brandId, query, (row) => ({
+      id: row.id,
+      coupon_id: row.couponId,
+      player_id: row.playerId,
+      action: row.action,
+      amount: row.amount,
+      remark: row.remark,
+      created_at: row.createdAt.toISOString(),
+    }));
   }
 
   recycleLogs(agentId: number, brandId: BrandId, query: PageQuery): Promise<Page<CouponRecycleLogRow>> {
+    return this.agentPage(CouponRecycleLog, agentId, brandId, query, (row) => ({
+      id: row.id,
+      coupon_id: row.couponId,
+      player_id: row.playerId,
+      amount: row.amount,
+      reason: row.reason,
+      created_at: row.createdAt.toISOString(),
+    }));
+  }
+
+  /** One page of the agent's rows of a coupon table in the request brand, newest first. */
+  private agentPage<E extends Coupon | CouponLog | CouponRecycleLog, R>(
+    entity: new () => E,
+    agentId: number,
+    brandId: BrandId,
+    query: PageQuery,
+    view: (row: E) => R,
+  ): Promise<Page<R>> {
     const { page, size, offset } = pageWindow(query);
     return this.db.brandTransaction(brandId, async (tx) => {
-      const repo = tx.repo(CouponRecycleLog);
+      const repo = tx.repo<E>(entity);
+      const where = { agentId } as Parameters<typeof repo.count>[0];
       const [items, total] = await Promise.all([
-        repo.find({ agentId }, { order: { id: 'DESC' }, take: size, skip: offset }),
-        repo.count({ agentId }),
+        repo.find(where, { order: { id: 'DESC' } as FindOptionsOrder<E>, take: size, skip: offset }),
+        repo.count(where),
       ]);
-      return {
-        items: items.map((row) => ({
-          id: row.id,
-          coupon_id: row.couponId,
-          player_id: row.playerId,
-          amount: row.amount,
-          reason: row.reason,
-          created_at: row.createdAt.toISOString(),
-        })),
-        total,
-        page,
-        size,
-      };
+      return { items: items.map(view), total, page, size };
     });
   }
 }
