@@ -79,7 +79,7 @@ export async function bootAdminFeatures(
 ): Promise<AdminTestApp> {
   // Several apps per test file: prom-client's default registry refuses a second set of default metrics.
   register.clear();
-  const config = loadConfig('admin', { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig('admin', { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', ...env });
   const module = options.full ? AdminModule.forRoot(config, features) : featureModule(config, features);
   const app = await createHttpApp({ service: 'admin_service', module, surface: always('internal') });
   configureAdminWs(app);
