@@ -20,5 +20,13 @@ describe('image content checks', () => {
     expect(decodeBase64Image('aGVs*bG8=', 'image/png')).toBeNull();
     expect(decodeBase64Image('aGVsbG8', 'image/png')).toBeNull();
     expect(decodeBase64Image('', 'image/png')).toBeNull();
+    expect(decodeBase64Image('aGVs=G8=', 'image/png')).toBeNull();
+    expect(decodeBase64Image('====', 'image/png')).toBeNull();
+  });
+
+  it('checks a multi-megabyte payload without overflowing the stack', () => {
+    const big = Buffer.alloc(7 * 1024 * 1024, 7);
+    expect(decodeBase64Image(big.toString('base64'), 'image/png')?.length).toBe(big.length);
+    expect(decodeBase64Image(`${big.toString('base64').slice(0, -4)}*AAA`, 'image/png')).toBeNull();
   });
 });

@@ -42,7 +42,24 @@ export function decodeBase64Image(input: string, contentType: string): Buffer | 
     payload = payload.slice(dataUrl[0].length);
   }
   payload = payload.replace(/\s+/g, '');
-  if (payload.length === 0 || payload.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(payload))
-    return null;
+  if (payload.length === 0 || payload.length % 4 !== 0 || !isBase64Alphabet(payload)) return null;
   return Buffer.from(payload, 'base64');
+}
+
+/**
+ * `^[A-Za-z0-9+/]+={0,2}$` as a linear scan: a backtracking regex over a
+ * multi-megabyte payload overflowed the stack under load (RangeError → 500).
+ */
+function isBase64Alphabet(text: string): boolean {
+  let end = text.length;
+  if (text.charCodeAt(end - 1) === 61) end--;
+  if (text.charCodeAt(end - 1) === 61) end--;
+  if (end === 0) return false;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const ok =
+      (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    if (!ok) return false;
+  }
+  return true;
 }
