@@ -8,10 +8,12 @@ import { BrandCatalog1764000000000 } from './1764000000000-BrandCatalog';
 import { AgentsAndPlayers1764000001000 } from './1764000001000-AgentsAndPlayers';
 import { MoneyAndLogs1764000002000 } from './1764000002000-MoneyAndLogs';
 import { OutboxAndAudit1764000003000 } from './1764000003000-OutboxAndAudit';
+import { RowLevelSecurity1764000004000 } from './1764000004000-RowLevelSecurity';
 
 export const ALL_MIGRATIONS = [
   BrandCatalog1764000000000,
   AgentsAndPlayers1764000001000,
   MoneyAndLogs1764000002000,
   OutboxAndAudit1764000003000,
+  RowLevelSecurity1764000004000,
 ];

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command for a newcomer on a fresh machine: install, create the database
-# if missing, migrate, seed the two-brand demo, build and start all seven apps.
+# roles and database if missing (db:setup), migrate, seed the two-brand demo, build and start all seven apps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +20,10 @@ fi
 step "Building the apps"
 npm run build
 
-step "Migrating the database (creates it if missing)"
+step "Database roles and database (owner + app role; idempotent)"
+node --env-file=.env dist/apps/cli/main.js db:setup
+
+step "Migrating the database as the owner, granting the app role"
 node --env-file=.env dist/apps/cli/main.js migrate
 
 step "Seeding the two-brand demo (idempotent)"

@@ -37,7 +37,7 @@ let brandTwo: number;
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
     MULTI_BRAND_ENFORCEMENT: 'observe',
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
     REDIS_URL: suiteRedisUrl(),
     ...jwtEnv(keys),
     S3_ENDPOINT: s3.endpoint,

@@ -173,7 +173,7 @@ async function loadFixture(): Promise<void> {
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
     MULTI_BRAND_ENFORCEMENT: 'observe',
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
     REDIS_URL: workerRedisUrl(),
     ADMIN_WORKER_TIMEZONE: TZ,
     ...extra,

@@ -43,7 +43,7 @@ let disabledOperatorId: number;
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     MULTI_BRAND_ENFORCEMENT: 'observe',
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
     REDIS_URL: suiteRedisUrl(),
     INTERNAL_SERVICE_TOKEN_GAME: GAME_TOKEN,
     ...jwtEnv(keys),

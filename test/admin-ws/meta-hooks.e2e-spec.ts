@@ -27,7 +27,7 @@ function env(perCaller: 'on' | 'off'): Record<string, string> {
   for (const c of [...CALLERS, 'admin']) tokens[`INTERNAL_SERVICE_TOKEN_${c.toUpperCase()}`] = tokenOf(c);
   return {
     MULTI_BRAND_ENFORCEMENT: 'observe',
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
     REDIS_URL: suiteRedisUrl(),
     INTERNAL_SERVICE_TOKEN: LEGACY,
     PER_CALLER_TOKEN_REQUIRED: perCaller,

@@ -35,7 +35,7 @@ beforeAll(async () => {
   app = await bootAdminFeatures(
     {
       MULTI_BRAND_ENFORCEMENT: 'observe',
-      DATABASE_URL: db.url,
+      DATABASE_URL: db.appUrl,
       REDIS_URL: suiteRedisUrl(),
       INTERNAL_SERVICE_TOKEN_RECON: 'recon-token-for-wiring',
       S3_ENDPOINT: s3.endpoint,

@@ -14,7 +14,7 @@ describe('built admin app', () => {
     db = await createSuiteDatabase('admin_built');
     admin = await startApp('admin', {
       MULTI_BRAND_ENFORCEMENT: 'observe',
-      DATABASE_URL: db.url,
+      DATABASE_URL: db.appUrl,
       REDIS_URL: suiteRedisUrl(),
       PASSWORD_SALT: 'built-salt',
       LOG_LEVEL: 'warn',
@@ -28,7 +28,7 @@ describe('built admin app', () => {
   it('logs in an operator created by the CLI and serves the API', async () => {
     const out: string[] = [];
     const code = await runCli(['create-operator', '--account', 'built_op', '--password', 'built-password'], {
-      env: { DATABASE_URL: db.url, PASSWORD_SALT: 'built-salt' },
+      env: { DATABASE_URL: db.appUrl, PASSWORD_SALT: 'built-salt' },
       out: (l) => out.push(l),
       err: () => undefined,
     });

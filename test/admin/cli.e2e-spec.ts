@@ -17,7 +17,7 @@ describe('admin CLI commands', () => {
     const out: string[] = [];
     const err: string[] = [];
     const code = await runCli(argv, {
-      env: { DATABASE_URL: h.db.url, REDIS_URL: suiteRedisUrl(), PASSWORD_SALT: 'admin-test-salt' },
+      env: { DATABASE_URL: h.db.appUrl, REDIS_URL: suiteRedisUrl(), PASSWORD_SALT: 'admin-test-salt' },
       out: (l) => out.push(l),
       err: (l) => err.push(l),
     });

@@ -12,7 +12,7 @@ import { register } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { PasswordHasher } from '@app/auth';
 import { type EnforcementMode, loadConfig } from '@app/config';
-import { Database } from '@app/database';
+import { createDataSource } from '@app/database';
 import { always } from '@app/http';
 import { createHttpApp, readyForTest } from '@app/platform';
 import { AdminModule } from '../../apps/admin/src/app.module';
@@ -36,6 +36,7 @@ export type Responder = (call: DoubleCall) => DoubleReply | Promise<DoubleReply>
 export interface AdminHarness {
   admin: BootedApp;
   db: SuiteDatabase;
+  /** Fixture connection as the superuser (bypasses row-level security); the app itself runs as the app role. */
   ds: DataSource;
   redis: Redis;
   wallet: DownstreamDouble;
@@ -73,7 +74,7 @@ export async function bootAdmin(
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     MULTI_BRAND_ENFORCEMENT: options.mode ?? 'observe',
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
     DB_POOL_SIZE: '4',
     REDIS_URL: suiteRedisUrl(),
     WALLET_SERVICE_URL: wallet.url,
@@ -100,10 +101,11 @@ export async function bootAdmin(
     close: () => app.close(),
   };
   const redis = new Redis(suiteRedisUrl(), { maxRetriesPerRequest: 1 });
+  const ds = await createDataSource({ url: db.url, poolSize: 2, applicationName: 'admin-test-fixtures' }).initialize();
   return {
     admin,
     db,
-    ds: admin.app.get(Database).dataSource,
+    ds,
     redis,
     wallet,
     keys,
@@ -117,6 +119,7 @@ export async function bootAdmin(
     close: async () => {
       redis.disconnect();
       await admin.close();
+      await ds.destroy();
       await wallet.close();
       await db.drop();
     },

@@ -34,7 +34,7 @@ describe('agent-worker', () => {
     dir = mkdtempSync(join(tmpdir(), 'agent-worker-'));
     worker = await startApp('agent-worker', {
       MULTI_BRAND_ENFORCEMENT: 'enforce',
-      DATABASE_URL: h.db.url,
+      DATABASE_URL: h.db.appUrl,
       REDIS_URL: h.redisUrl,
       WORKER_HEARTBEAT_FILE: join(dir, 'heartbeat.json'),
       OUTBOX_POLL_INTERVAL_MS: '50',

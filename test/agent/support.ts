@@ -194,7 +194,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
   const tag = randomBytes(4).toString('hex');
   const baseEnv = (): Record<string, string> => ({
     MULTI_BRAND_ENFORCEMENT: options.mode ?? 'enforce',
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
     DB_POOL_SIZE: '4',
     REDIS_URL: redisUrl,
     AES_KEY,

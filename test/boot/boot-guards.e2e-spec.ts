@@ -1,5 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { APPS, runToExit } from '../support/processes';
+import { createSuiteDatabase, type SuiteDatabase } from '../support/db';
+import { suiteRedisUrl } from '../support/redis';
 
 /**
  * Every boot guard, against the built apps: the process must exit non-zero
@@ -83,5 +85,35 @@ describe('boot guards of the built apps', () => {
     it.each(['JWT_PRIVATE_KEY', 'JWT_KID'])('refuses empty %s in production', async (variable) => {
       await expectRefusal(app, { ...PRODUCTION_OK, [variable]: '' }, variable);
     });
+  });
+
+  describe('database role (issue #8: row-level security must apply)', () => {
+    let db: SuiteDatabase;
+    beforeAll(async () => {
+      db = await createSuiteDatabase('boot_role');
+    });
+    afterAll(async () => {
+      await db.drop();
+    });
+    const DB_APPS = APPS.filter((app) => app !== 'gateway');
+
+    it.each(DB_APPS.flatMap((app) => [[app, 'the superuser'] as const, [app, 'the table owner'] as const]))(
+      '%s refuses to start as %s',
+      async (app, who) => {
+        const result = await runToExit(app, {
+          MULTI_BRAND_ENFORCEMENT: 'observe',
+          DATABASE_URL: who === 'the superuser' ? db.url : db.ownerUrl,
+          REDIS_URL: suiteRedisUrl(),
+          PORT: '0',
+        });
+        expect(result.signal).toBeNull();
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(
+          who === 'the superuser'
+            ? /refusing to start: DATABASE_URL: refusing to serve as database role "postgres": it is a superuser/
+            : /refusing to start: DATABASE_URL: refusing to serve as database role "servers_v2_test_owner": it has BYPASSRLS; it owns \d+ table/,
+        );
+      },
+    );
   });
 });

@@ -7,7 +7,8 @@
  */
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Brackets } from 'typeorm';
+import { Metrics } from '@app/observability';
+import { Brackets, type DataSource } from 'typeorm';
 import { BrandContextRequiredError } from '@app/http';
 import {
   asBrandId,
@@ -23,6 +24,7 @@ import {
   PlayerMessage,
   scopedSql,
   UnscopedQueryError,
+  UnsafeAppRoleError,
 } from '@app/database';
 import { createSuiteDatabase, type SuiteDatabase } from '../support/db';
 
@@ -30,6 +32,8 @@ describe('brand-scoped data access', () => {
   let db: SuiteDatabase;
   let app: INestApplicationContext;
   let database: Database;
+  /** Superuser connection for assertions that must see every brand (the app role sees one brand at a time). */
+  let fixtures: DataSource;
   const brandA = asBrandId(1);
   let brandB: BrandId;
   let aliceA: number;
@@ -37,8 +41,9 @@ describe('brand-scoped data access', () => {
 
   beforeAll(async () => {
     db = await createSuiteDatabase('brand_scope');
+    fixtures = await createDataSource({ url: db.url, poolSize: 1 }).initialize();
     const moduleRef = await Test.createTestingModule({
-      imports: [DatabaseModule.forRoot({ url: db.url, poolSize: 4 })],
+      imports: [DatabaseModule.forRoot({ url: db.appUrl, poolSize: 4 })],
     }).compile();
     app = await moduleRef.init();
     database = app.get(Database);
@@ -62,12 +67,13 @@ describe('brand-scoped data access', () => {
 
   afterAll(async () => {
     await app.close();
+    await fixtures.destroy();
     await db.drop();
   });
 
   it('provides the DataSource under DATA_SOURCE and closes it on shutdown', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [DatabaseModule.forRoot({ url: db.url, poolSize: 1 })],
+      imports: [DatabaseModule.forRoot({ url: db.appUrl, poolSize: 1 })],
     }).compile();
     const ctx = await moduleRef.init();
     const ds = ctx.get(DATA_SOURCE);
@@ -77,9 +83,25 @@ describe('brand-scoped data access', () => {
     expect(ds.isInitialized).toBe(false);
   });
 
+  it.each([
+    ['the superuser', () => db.url, /"postgres": it is a superuser; it has BYPASSRLS/],
+    ['the table owner', () => db.ownerUrl, /it has BYPASSRLS; it owns \d+ table\(s\)/],
+  ])('refuses to open the pool as %s, which would bypass row-level security', async (_who, url, message) => {
+    const failure = await Test.createTestingModule({
+      imports: [DatabaseModule.forRoot({ url: url(), poolSize: 1 })],
+    })
+      .compile()
+      .then(
+        () => null,
+        (err: unknown) => err,
+      );
+    expect(failure).toBeInstanceOf(UnsafeAppRoleError);
+    expect((failure as Error).message).toMatch(message);
+  });
+
   describe('BrandScopedRepository', () => {
     it('stamps the bound brand on inserts', async () => {
-      const rows = await database.dataSource.query(
+      const rows = await fixtures.query(
         `SELECT id, brand_id FROM player WHERE account = 'alice' ORDER BY brand_id`,
       );
       expect(rows).toEqual([
@@ -109,7 +131,7 @@ describe('brand-scoped data access', () => {
         expect(await tx.repo(Player).delete({ id: aliceB })).toBe(0);
         expect(await tx.repo(Player).update({ id: aliceA }, { nickname: 'A2' })).toBe(1);
       });
-      const rows = await database.dataSource.query(
+      const rows = await fixtures.query(
         `SELECT brand_id, nickname FROM player WHERE account = 'alice' ORDER BY brand_id`,
       );
       expect(rows).toEqual([
@@ -198,7 +220,7 @@ describe('brand-scoped data access', () => {
 
   describe('brandTransaction', () => {
     it('sets app.brand_id for the transaction only', async () => {
-      const ds = createDataSource({ url: db.url, poolSize: 1 });
+      const ds = createDataSource({ url: db.appUrl, poolSize: 1 });
       await ds.initialize();
       try {
         const single = new Database(ds);
@@ -250,7 +272,7 @@ describe('brand-scoped data access', () => {
     });
 
     it('refuses unscoped SQL at run time without sending it', async () => {
-      const before = await database.dataSource.query(`SELECT count(*)::int AS n FROM player`);
+      const before = await fixtures.query(`SELECT count(*)::int AS n FROM player`);
       const attempts = [
         'SELECT account FROM player WHERE account = $2',
         'DELETE FROM player WHERE account = $2',
@@ -265,19 +287,30 @@ describe('brand-scoped data access', () => {
       await expect(scopedSql(database.dataSource, brandA, 'DELETE FROM player', [])).rejects.toBeInstanceOf(
         UnscopedQueryError,
       );
-      expect(await database.dataSource.query(`SELECT count(*)::int AS n FROM player`)).toEqual(before);
+      expect(await fixtures.query(`SELECT count(*)::int AS n FROM player`)).toEqual(before);
     });
 
     it('crossBrandSql demands a reason and then reads across brands', async () => {
       await expect(
         crossBrandSql(database.dataSource, '  ', 'SELECT count(*) FROM player'),
       ).rejects.toBeInstanceOf(CrossBrandReasonRequiredError);
+      const counted = async () =>
+        (await Metrics.crossBrandAccess().get()).values.find((v) => v.labels.access === 'read')?.value ?? 0;
+      const before = Number(await counted());
       const result = await database.crossBrandSql<{ n: number }>(
         'test: count players of every brand',
         `SELECT count(*)::int AS n FROM player WHERE account = $1`,
         ['alice'],
       );
       expect(result.rows).toEqual([{ n: 2 }]);
+      // audited: every use is counted (and its reason logged)
+      expect(Number(await counted())).toBe(before + 1);
+      // the same statement without the opt-in sees no brand at all (row-level security, no brand bound)
+      const plain = (await database.dataSource.query(
+        `SELECT count(*)::int AS n FROM player WHERE account = $1`,
+        ['alice'],
+      )) as { n: number }[];
+      expect(plain).toEqual([{ n: 0 }]);
     });
   });
 });

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { SERVICE_SPECS, type ServiceName, declaredVariables } from '@app/config';
+import { DatabaseToolConfig, SERVICE_SPECS, type ServiceName, declaredVariables } from '@app/config';
 import { ROOT } from '../support/processes';
 
 const HEADINGS = [
@@ -64,7 +64,8 @@ function markdownFiles(dir: string): string[] {
 
 describe('env vars, .env.example and the service docs', () => {
   const example = envExample();
-  const union = new Set(APPS.flatMap(declared));
+  // the apps' variables plus the operator tools' (MIGRATION_DATABASE_URL, DATABASE_SUPERUSER_URL)
+  const union = new Set([...APPS.flatMap(declared), ...declaredVariables(DatabaseToolConfig)]);
 
   it('lists every variable a config class declares in .env.example', () => {
     expect([...union].filter((name) => !example.includes(name)).sort()).toEqual([]);

@@ -18,7 +18,7 @@ describe('ops backfill-default-brand', () => {
   let sql: Client;
 
   const backfill = (...args: string[]) =>
-    runOps(['backfill-default-brand', ...args], { DATABASE_URL: db.url });
+    runOps(['backfill-default-brand', ...args], { MIGRATION_DATABASE_URL: db.ownerUrl });
 
   async function outboxRow(table: string, brandId: number, status = 'pending'): Promise<string> {
     const eventId = randomUUID();
@@ -173,7 +173,7 @@ describe('ops backfill-default-brand', () => {
     await client.connect();
     try {
       await client.query(`UPDATE brand SET brand_code = 'def' WHERE brand_code = 'default'`);
-      const result = await runOps(['backfill-default-brand'], { DATABASE_URL: other.url });
+      const result = await runOps(['backfill-default-brand'], { MIGRATION_DATABASE_URL: other.ownerUrl });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(
         'default brand: missing, and cannot be created: brand_code "def" prefix-collides',
@@ -188,7 +188,7 @@ describe('ops backfill-default-brand', () => {
   it('asks for migrate on a database without the schema', async () => {
     const empty = await createEmptyDatabase('ops_backfill_empty');
     try {
-      const result = await runOps(['backfill-default-brand'], { DATABASE_URL: empty.url });
+      const result = await runOps(['backfill-default-brand'], { MIGRATION_DATABASE_URL: empty.ownerUrl });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('has no brand table; run migrate first');
     } finally {

@@ -13,7 +13,7 @@ describe('ops outbox-dead-letters', () => {
   jest.setTimeout(60_000);
   let db: SuiteDatabase;
   let sql: Client;
-  const run = (...args: string[]) => runOps(['outbox-dead-letters', ...args], { DATABASE_URL: db.url });
+  const run = (...args: string[]) => runOps(['outbox-dead-letters', ...args], { DATABASE_URL: db.appUrl });
 
   async function deadRow(table: string, error: string): Promise<string> {
     const eventId = randomUUID();

@@ -149,7 +149,7 @@ export async function startWorkerHarness(label: string): Promise<WorkerHarness> 
       const app = await startApp('player-worker', {
         MULTI_BRAND_ENFORCEMENT: 'observe',
         LOG_LEVEL: 'warn',
-        DATABASE_URL: db.url,
+        DATABASE_URL: db.appUrl,
         DB_POOL_SIZE: '3',
         REDIS_URL: redisUrl,
         WORKER_HEARTBEAT_FILE: heartbeatFile,

@@ -24,7 +24,7 @@ describe('player-worker', () => {
   it('publishes what the player API wrote (PLAYER_REGISTERED, v2 envelope, field `event`) and marks it published', async () => {
     const api = await bootHttpApp(
       'player',
-      { MULTI_BRAND_ENFORCEMENT: 'observe', DATABASE_URL: h.db.url, REDIS_URL: h.redisUrl, INTERNAL_SERVICE_TOKEN_GATEWAY: GATEWAY_TOKEN, DB_POOL_SIZE: '2' },
+      { MULTI_BRAND_ENFORCEMENT: 'observe', DATABASE_URL: h.db.appUrl, REDIS_URL: h.redisUrl, INTERNAL_SERVICE_TOKEN_GATEWAY: GATEWAY_TOKEN, DB_POOL_SIZE: '2' },
       (config) => PlayerModule.forRoot(config),
       always('internal'),
     );

@@ -71,7 +71,16 @@ describe('player messages and common content', () => {
     });
 
     it('does not serve a message stored under another brand, even for the same player id', async () => {
-      const foreign = await addMessage(beta, me.playerId, 'wrong brand row');
+      // The database refuses a beta message that points at an alpha player (the foreign key carries the brand) ...
+      await expect(addMessage(beta, me.playerId, 'wrong brand row')).rejects.toMatchObject({ code: '23503' });
+      // ... so the foreign row is a beta player's message, asked for by id from alpha.
+      const {
+        rows: [betaPlayer],
+      } = await h.pg.query<{ id: string }>(
+        `INSERT INTO player (brand_id, account, password_hash) VALUES ($1, 'beta_msg_owner', 'h') RETURNING id`,
+        [beta],
+      );
+      const foreign = await addMessage(beta, Number(betaPlayer.id), 'wrong brand row');
       const res = await app.call('GET', `/internal/players/messages/${foreign}`, { brand: alpha, identity: me });
       expect([res.http, res.status]).toEqual([404, 5]);
       const list = await app.call('GET', '/internal/players/messages?page_size=100', { brand: alpha, identity: me });

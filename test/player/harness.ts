@@ -170,7 +170,7 @@ export async function startPlayerHarness(label: string): Promise<PlayerHarness> 
 
   const env = (overrides: Record<string, string | undefined> = {}) => ({
     MULTI_BRAND_ENFORCEMENT: 'observe',
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
     DB_POOL_SIZE: '4',
     REDIS_URL: redisUrl,
     INTERNAL_SERVICE_TOKEN_GATEWAY: GATEWAY_TOKEN,

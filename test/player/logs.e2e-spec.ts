@@ -36,7 +36,7 @@ describe('player_service logs carry no PII', () => {
   const env = (extra: Record<string, string> = {}) => ({
     MULTI_BRAND_ENFORCEMENT: 'observe',
     LOG_LEVEL: 'debug',
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.appUrl,
     REDIS_URL: suiteRedisUrl(),
     INTERNAL_SERVICE_TOKEN_GATEWAY: GATEWAY_TOKEN,
     PASSWORD_SALT,

@@ -35,7 +35,7 @@ describe('every app boots against real PostgreSQL and Redis', () => {
     const dir = mkdtempSync(join(tmpdir(), 'smoke-'));
     env = {
       MULTI_BRAND_ENFORCEMENT: 'observe',
-      DATABASE_URL: db.url,
+      DATABASE_URL: db.appUrl,
       REDIS_URL: redisUrl,
       JWT_PRIVATE_KEY: keys.privateKeyPem,
       JWT_KID: keys.kid,

@@ -24,6 +24,22 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
+/**
+ * The two roles of issue #8 for tests (cluster-wide, made by the global
+ * setup): the owner owns every table and runs migrations (BYPASSRLS); the
+ * apps connect as the app role, so row-level security applies to them
+ * exactly as in production (the apps refuse to boot as anything else).
+ */
+export const TEST_OWNER_ROLE = 'servers_v2_test_owner';
+export const TEST_APP_ROLE = 'servers_v2_test_app';
+
+export function roleUrl(name: string, role: string): string {
+  const url = new URL(databaseUrl(name));
+  url.username = role;
+  url.password = '';
+  return url.toString();
+}
+
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -46,7 +62,12 @@ export function testRunId(): string {
 }
 
 export interface SuiteDatabase {
+  /** Superuser: fixtures and assertions that must see every brand. */
   url: string;
+  /** The app role (DATABASE_URL of every app under test): row-level security applies. */
+  appUrl: string;
+  /** The table owner (MIGRATION_DATABASE_URL): migrations and operator data fixes. */
+  ownerUrl: string;
   name: string;
   drop(): Promise<void>;
 }
@@ -74,7 +95,9 @@ export async function createSuiteDatabase(label = 'suite'): Promise<SuiteDatabas
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(TEMPLATE_DATABASE)}`);
+          await client.query(
+            `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(TEMPLATE_DATABASE)} OWNER ${quoteIdent(TEST_OWNER_ROLE)}`,
+          );
           break;
         } catch (err) {
           // 55006: the template is briefly in use by another clone; retry a few times.
@@ -90,6 +113,8 @@ export async function createSuiteDatabase(label = 'suite'): Promise<SuiteDatabas
   return {
     name,
     url: databaseUrl(name),
+    appUrl: roleUrl(name, TEST_APP_ROLE),
+    ownerUrl: roleUrl(name, TEST_OWNER_ROLE),
     drop: async () => {
       if (dropped) return;
       dropped = true;
@@ -106,6 +131,14 @@ export async function createEmptyDatabase(label = 'empty'): Promise<SuiteDatabas
       .replace(/[^a-z0-9]+/g, '_')
       .slice(0, 20) || 'empty';
   const name = `${SUITE_DATABASE_PREFIX}${testRunId()}_${slug}_${randomBytes(4).toString('hex')}`;
-  await withMaintenanceClient((client) => client.query(`CREATE DATABASE ${quoteIdent(name)}`));
-  return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
+  await withMaintenanceClient((client) =>
+    client.query(`CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(TEST_OWNER_ROLE)}`),
+  );
+  return {
+    name,
+    url: databaseUrl(name),
+    appUrl: roleUrl(name, TEST_APP_ROLE),
+    ownerUrl: roleUrl(name, TEST_OWNER_ROLE),
+    drop: () => dropDatabase(name),
+  };
 }

@@ -91,7 +91,7 @@ beforeAll(async () => {
   dir = heartbeatDir();
   const playerPort = await freePort();
   common = commonEnv({
-    databaseUrl: db.url,
+    databaseUrl: db.appUrl,
     redisUrl,
     keys,
     doubles,
@@ -101,7 +101,7 @@ beforeAll(async () => {
   const operator = await runOps(
     ['create-operator', '--account', OPERATOR.account, '--password', OPERATOR.password],
     {
-      DATABASE_URL: db.url,
+      DATABASE_URL: db.appUrl,
       PASSWORD_SALT: common.PASSWORD_SALT,
     },
   );
@@ -490,7 +490,7 @@ describe('two brands, seven processes', () => {
 
   it('rebuild-domain-maps restores the Redis domain projection from PostgreSQL', async () => {
     await redis.del(`domain:agent:${HOST_A}`, `domain:agent:${HOST_B}`);
-    const res = await runOps(['rebuild-domain-maps'], { DATABASE_URL: db.url, REDIS_URL: redisUrl });
+    const res = await runOps(['rebuild-domain-maps'], { DATABASE_URL: db.appUrl, REDIS_URL: redisUrl });
     expect({ code: res.code, out: res.stdout + res.stderr }).toMatchObject({ code: 0 });
     expect(JSON.parse((await redis.get(`domain:agent:${HOST_A}`)) ?? 'null')).toEqual({
       agent_id: agentId,
@@ -512,7 +512,7 @@ describe('two brands, seven processes', () => {
     const count = async () =>
       Number((await pg.query<{ n: string }>(`SELECT count(*) AS n FROM player`)).rows[0].n);
     const before = await count();
-    const res = await runOps(['backfill-default-brand', '--dry-run'], { DATABASE_URL: db.url });
+    const res = await runOps(['backfill-default-brand', '--dry-run'], { MIGRATION_DATABASE_URL: db.ownerUrl });
     expect({ code: res.code, out: res.stdout + res.stderr }).toMatchObject({ code: 0 });
     expect(res.stdout).toMatch(/dry/i);
     expect(await count()).toBe(before);

@@ -31,9 +31,10 @@ describe('cli dispatcher', () => {
   it('lists the migration commands', async () => {
     const t = io();
     expect(await runCli(['--help'], t.io)).toBe(0);
-    expect(t.out.join('\n')).toMatch(/migrate\s+create the database/);
+    expect(t.out.join('\n')).toMatch(/db:setup\s+create the owner and app roles and the database/);
+    expect(t.out.join('\n')).toMatch(/migrate\s+apply every pending migration as the owner/);
     expect(t.out.join('\n')).toMatch(/migrate:revert\s+revert the most recent migration/);
-    expect(Object.keys(COMMANDS)).toEqual(expect.arrayContaining(['migrate', 'migrate:revert']));
+    expect(Object.keys(COMMANDS)).toEqual(expect.arrayContaining(['db:setup', 'migrate', 'migrate:revert']));
   });
 
   it('exits 2 with the list when no command is given', async () => {

@@ -6,6 +6,7 @@
  * is the JWT-bound operator (or `agent:<guid>` for agent self-service edits).
  */
 import type { EntityManager } from 'typeorm';
+import { withRowBrand } from '@app/database';
 import { assertInTransaction } from '@app/outbox';
 import { assertAuditBrandId, requireText } from './validate';
 import { assertNoSensitiveKeys } from './sensitive';
@@ -45,23 +46,26 @@ export class AdminAuditWriter {
   async write(manager: EntityManager, row: AdminAuditRow): Promise<string> {
     assertInTransaction(manager, 'AdminAuditWriter.write');
     validateAdminAuditRow(row);
-    const rows: Array<{ id: string }> = await manager.query(
-      `INSERT INTO admin_audit
+    // Row-level security: the audit row carries its own brand (0 = none resolved).
+    const rows: Array<{ id: string }> = await withRowBrand(manager, row.brandId, (m) =>
+      m.query(
+        `INSERT INTO admin_audit
          (brand_id, operator_id, action, resource, resource_id, before, after, reason, request_id, payload)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb)
        RETURNING id`,
-      [
-        row.brandId,
-        String(row.operatorId),
-        row.action,
-        row.resource,
-        row.resourceId === undefined || row.resourceId === null ? null : String(row.resourceId),
-        jsonOrNull(row.before),
-        jsonOrNull(row.after),
-        row.reason ?? null,
-        row.requestId ?? null,
-        JSON.stringify(row.payload ?? {}),
-      ],
+        [
+          row.brandId,
+          String(row.operatorId),
+          row.action,
+          row.resource,
+          row.resourceId === undefined || row.resourceId === null ? null : String(row.resourceId),
+          jsonOrNull(row.before),
+          jsonOrNull(row.after),
+          row.reason ?? null,
+          row.requestId ?? null,
+          JSON.stringify(row.payload ?? {}),
+        ],
+      ),
     );
     return String(rows[0].id);
   }

@@ -7,6 +7,7 @@
  * never names a contact, token, code or password.
  */
 import type { EntityManager } from 'typeorm';
+import { withRowBrand } from '@app/database';
 import { assertInTransaction } from '@app/outbox';
 import { assertAuditBrandId, requireText } from './validate';
 import { assertNoSensitiveKeys } from './sensitive';
@@ -46,22 +47,25 @@ export class RecoveryAuditWriter {
       throw new Error('audit subject_type must be player or agent');
     const metadata = row.metadata ?? {};
     assertNoSensitiveKeys(metadata);
-    const rows: Array<{ id: string }> = await manager.query(
-      `INSERT INTO recovery_audit
+    // Row-level security: the audit row carries its own brand (0 = none resolved).
+    const rows: Array<{ id: string }> = await withRowBrand(manager, row.brandId, (m) =>
+      m.query(
+        `INSERT INTO recovery_audit
          (brand_id, subject_type, subject_id, action, outcome, contact_hash, ip_hash, request_id, metadata)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
        RETURNING id`,
-      [
-        row.brandId,
-        row.subjectType,
-        row.subjectId === undefined || row.subjectId === null ? null : String(row.subjectId),
-        requireText('action', row.action),
-        requireText('outcome', row.outcome),
-        optionalHash('contact_hash', row.contactHash),
-        optionalHash('ip_hash', row.ipHash),
-        row.requestId ?? null,
-        JSON.stringify(metadata),
-      ],
+        [
+          row.brandId,
+          row.subjectType,
+          row.subjectId === undefined || row.subjectId === null ? null : String(row.subjectId),
+          requireText('action', row.action),
+          requireText('outcome', row.outcome),
+          optionalHash('contact_hash', row.contactHash),
+          optionalHash('ip_hash', row.ipHash),
+          row.requestId ?? null,
+          JSON.stringify(metadata),
+        ],
+      ),
     );
     return String(rows[0].id);
   }

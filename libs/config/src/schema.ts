@@ -101,9 +101,13 @@ export class CommonConfig {
 
 /** Processes with a database: the APIs with PII and their workers. */
 export class DatabaseConfig extends CommonConfig {
+  /**
+   * The app role (issue #8): owns no table, no SUPERUSER, no BYPASSRLS, so
+   * row-level security applies; the apps refuse to boot as anything else.
+   */
   @trim()
   @IsString()
-  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/servers_v2';
+  DATABASE_URL = 'postgres://servers_v2_app@127.0.0.1:5432/servers_v2';
 
   @Type(() => Number)
   @IsInt()
@@ -213,4 +217,21 @@ export class AdminWorkerConfig extends DatabaseConfig {
   override PORT = 3013;
   @IsOptional() @IsUrl(URL_OPTS) VERA_SYNC_URL?: string;
   @IsOptional() @IsString() ADMIN_WORKER_TIMEZONE?: string;
+}
+
+/**
+ * Operator tools only (the CLI's migrate, migrate:revert, db:setup and data
+ * fixes), never an app: the table owner that runs migrations, and a
+ * superuser connection used once to create the two roles and the database.
+ */
+export class DatabaseToolConfig extends DatabaseConfig {
+  /** The table owner (BYPASSRLS); runs migrations and operator data fixes. */
+  @trim()
+  @IsString()
+  MIGRATION_DATABASE_URL = 'postgres://servers_v2_owner@127.0.0.1:5432/servers_v2';
+
+  /** A superuser, for `db:setup` only (creates the owner and app roles and the database). */
+  @trim()
+  @IsString()
+  DATABASE_SUPERUSER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 }

@@ -23,6 +23,7 @@ import {
 } from 'typeorm';
 import { asBrandId, type BrandId } from './brand-id';
 import { UnscopedQueryError } from './errors';
+import { isBoundTo, withBrand } from './brand-binding';
 
 /** An entity with a brand_id column. */
 export type BrandScopedEntity = { brandId: number };
@@ -181,20 +182,25 @@ export class BrandScopedRepository<T extends BrandScopedEntity> {
   }
 
   async find(where: ScopedWhere<T>, options: ScopedFindOptions<T> = {}): Promise<T[]> {
-    return this.manager.find(this.entity, { ...options, where: this.scoped(where) });
+    const where_ = this.scoped(where);
+    return withBrand(this.manager, this.brandId, (m) => m.find(this.entity, { ...options, where: where_ }));
   }
 
   async findOne(where: ScopedWhere<T>, options: ScopedFindOneOptions<T> = {}): Promise<T | null> {
-    return this.manager.findOne(this.entity, { ...options, where: this.scoped(where) });
+    const where_ = this.scoped(where);
+    return withBrand(this.manager, this.brandId, (m) =>
+      m.findOne(this.entity, { ...options, where: where_ }),
+    );
   }
 
   async count(where: ScopedWhere<T>): Promise<number> {
-    return this.manager.count(this.entity, { where: this.scoped(where) });
+    const where_ = this.scoped(where);
+    return withBrand(this.manager, this.brandId, (m) => m.count(this.entity, { where: where_ }));
   }
 
   async insert(values: ScopedValues<T> | ScopedValues<T>[]): Promise<InsertResult> {
     const rows = Array.isArray(values) ? values.map((v) => this.values(v)) : this.values(values);
-    return this.manager.insert(this.entity, rows);
+    return withBrand(this.manager, this.brandId, (m) => m.insert(this.entity, rows));
   }
 
   /** Updates the brand's rows matching `where`; returns the number of rows changed. */
@@ -202,22 +208,29 @@ export class BrandScopedRepository<T extends BrandScopedEntity> {
     if (patch === null || typeof patch !== 'object' || 'brandId' in (patch as object)) {
       throw new UnscopedQueryError('a brand-scoped update cannot change brandId', '');
     }
-    const result = await this.manager.update(
-      this.entity,
-      this.scoped(where),
-      patch as QueryDeepPartialEntity<T>,
+    const where_ = this.scoped(where);
+    const result = await withBrand(this.manager, this.brandId, (m) =>
+      m.update(this.entity, where_, patch as QueryDeepPartialEntity<T>),
     );
     return result.affected ?? 0;
   }
 
   /** Deletes the brand's rows matching `where`; returns the number of rows deleted. */
   async delete(where: ScopedWhere<T>): Promise<number> {
-    const result = await this.manager.delete(this.entity, this.scoped(where));
+    const where_ = this.scoped(where);
+    const result = await withBrand(this.manager, this.brandId, (m) => m.delete(this.entity, where_));
     return result.affected ?? 0;
   }
 
   /** A SelectQueryBuilder already filtered by `alias.brand_id = :brandId`. */
   queryBuilder(alias: string): SelectQueryBuilder<T> {
+    // The builder runs later on this manager's connection, so the brand must already be bound there.
+    if (!isBoundTo(this.manager, this.brandId)) {
+      throw new UnscopedQueryError(
+        'queryBuilder needs a brand transaction (Database.brandTransaction)',
+        alias,
+      );
+    }
     return BrandScopedQueryBuilder.create(this.manager, this.entity, alias, this.brandId);
   }
 }

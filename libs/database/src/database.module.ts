@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 import { DatabaseHealthCheck } from './database-health';
 import { DATA_SOURCE, Database } from './database.service';
+import { assertAppRole } from './role-guard';
 
 export interface DatabaseModuleOptions {
   url: string;
@@ -27,7 +28,15 @@ async function openDataSource(options: DatabaseModuleOptions): Promise<DataSourc
     poolSize: options.poolSize,
     applicationName: options.applicationName,
   });
-  return ds.initialize();
+  await ds.initialize();
+  try {
+    // Issue #8 boot guard: a superuser, BYPASSRLS or table-owning role would silently skip row-level security.
+    await assertAppRole(ds);
+  } catch (err) {
+    await ds.destroy();
+    throw err;
+  }
+  return ds;
 }
 
 @Global()
@@ -35,7 +44,11 @@ async function openDataSource(options: DatabaseModuleOptions): Promise<DataSourc
 export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     const dataSource: Provider = { provide: DATA_SOURCE, useFactory: () => openDataSource(options) };
-    return { module: DatabaseModule, providers: [dataSource, Database, DatabaseHealthCheck], exports: [DATA_SOURCE, Database] };
+    return {
+      module: DatabaseModule,
+      providers: [dataSource, Database, DatabaseHealthCheck],
+      exports: [DATA_SOURCE, Database],
+    };
   }
 
   static forRootAsync(options: DatabaseModuleAsyncOptions): DynamicModule {

@@ -3,14 +3,15 @@
  * (brand catalog, agents, operators) uses `transaction`; everything that
  * touches brand-scoped rows uses `brandTransaction(brandId, fn)`, which
  * binds the brand once (ADR-009) and sets `app.brand_id` transaction-locally
- * first, so PostgreSQL row-level security policies can key on
- * `current_setting('app.brand_id')` later without touching callers.
+ * first: PostgreSQL row-level security (migration RowLevelSecurity) shows
+ * and accepts only that brand's rows, so a forgotten predicate leaks nothing.
  */
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { bindBrand } from './brand-binding';
 import { asBrandId, type BrandId } from './brand-id';
 import { type BrandScopedEntity, BrandScopedRepository, type EntityClass } from './brand-repository';
-import { crossBrandSql, scopedSql, type SqlResult } from './scoped-sql';
+import { type CrossBrandAccess, crossBrandSql, scopedSql, type SqlResult } from './scoped-sql';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 
@@ -52,7 +53,7 @@ export class Database implements OnApplicationShutdown {
   async brandTransaction<R>(brandId: BrandId, fn: (tx: BrandTx) => Promise<R>): Promise<R> {
     const brand = asBrandId(brandId);
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT set_config('app.brand_id', $1, true)`, [String(brand)]);
+      await bindBrand(manager.queryRunner as QueryRunner, brand);
       return fn(new BrandTransaction(brand, manager));
     });
   }
@@ -62,8 +63,9 @@ export class Database implements OnApplicationShutdown {
     reason: string,
     text: string,
     params: readonly unknown[] = [],
+    access: CrossBrandAccess = 'read',
   ): Promise<SqlResult<R>> {
-    return crossBrandSql<R>(this.dataSource, reason, text, params);
+    return crossBrandSql<R>(this.dataSource, reason, text, params, access);
   }
 
   /** Health probe (CONTRACTS §8 `checks.db`). */

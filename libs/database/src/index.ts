@@ -33,9 +33,14 @@ export {
   type SqlExecutor,
   type SqlResult,
   scopedSql,
+  type CrossBrandAccess,
+  CROSS_BRAND_SETTING,
   crossBrandSql,
   assertBrandScopedSql,
 } from './scoped-sql';
+export { withBrand, withRowBrand, isBoundTo, SET_BRAND_SQL } from './brand-binding';
+export { type RoleUrls, type SetupReport, roleOf, setupRoles, grantAppRole } from './roles';
+export { type RoleFacts, readRoleFacts, assertAppRole, UnsafeAppRoleError } from './role-guard';
 export { findUnscopedReason } from './sql-guard';
 export { DATA_SOURCE, Database, type BrandTx } from './database.service';
 export {

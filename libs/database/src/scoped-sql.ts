@@ -13,6 +13,8 @@ import { type DataSource, type EntityManager, InstanceChecker, type QueryRunner 
 import { asBrandId, type BrandId } from './brand-id';
 import { CrossBrandReasonRequiredError, UnscopedQueryError } from './errors';
 import { findUnscopedReason } from './sql-guard';
+import { bindBrand, boundBrand } from './brand-binding';
+import { Metrics } from '@app/observability';
 
 /** Anything that can run SQL: a DataSource, an EntityManager (in or out of a transaction) or a QueryRunner. */
 export type SqlExecutor = DataSource | EntityManager | QueryRunner;
@@ -31,24 +33,42 @@ function isQueryRunner(executor: EntityManager | QueryRunner): executor is Query
   return typeof (executor as QueryRunner).connect === 'function' && 'isReleased' in executor;
 }
 
-async function execute<R>(executor: SqlExecutor, text: string, params: unknown[]): Promise<SqlResult<R>> {
-  let runner: QueryRunner;
-  let owned = false;
-  if (InstanceChecker.isDataSource(executor)) {
-    runner = executor.createQueryRunner();
-    owned = true;
-  } else if (isQueryRunner(executor)) {
-    runner = executor;
-  } else if (executor.queryRunner && !executor.queryRunner.isReleased) {
-    runner = executor.queryRunner;
-  } else {
-    runner = executor.dataSource.createQueryRunner();
-    owned = true;
-  }
+function resolveRunner(executor: SqlExecutor): { runner: QueryRunner; owned: boolean } {
+  if (InstanceChecker.isDataSource(executor)) return { runner: executor.createQueryRunner(), owned: true };
+  if (isQueryRunner(executor)) return { runner: executor, owned: false };
+  if (executor.queryRunner && !executor.queryRunner.isReleased)
+    return { runner: executor.queryRunner, owned: false };
+  return { runner: executor.dataSource.createQueryRunner(), owned: true };
+}
+
+async function run<R>(runner: QueryRunner, text: string, params: unknown[]): Promise<SqlResult<R>> {
+  const result = await runner.query(text, params, true);
+  const rows = (result.records ?? []) as R[];
+  return { rows, rowCount: result.affected ?? rows.length };
+}
+
+/**
+ * Runs `fn` on the executor's connection inside a transaction: the caller's
+ * when one is open, else a new one committed after `fn` (rolled back when it
+ * throws). Row-level security settings are transaction-local, so every
+ * statement of the lib runs in a transaction.
+ */
+async function inTransaction<R>(
+  executor: SqlExecutor,
+  fn: (runner: QueryRunner, ownTransaction: boolean) => Promise<R>,
+): Promise<R> {
+  const { runner, owned } = resolveRunner(executor);
   try {
-    const result = await runner.query(text, params, true);
-    const rows = (result.records ?? []) as R[];
-    return { rows, rowCount: result.affected ?? rows.length };
+    if (runner.isTransactionActive) return await fn(runner, false);
+    await runner.startTransaction();
+    try {
+      const result = await fn(runner, true);
+      await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    }
   } finally {
     if (owned) await runner.release();
   }
@@ -73,22 +93,40 @@ export async function scopedSql<R = Record<string, unknown>>(
 ): Promise<SqlResult<R>> {
   const brand = asBrandId(brandId);
   assertBrandScopedSql(text);
-  return execute<R>(executor, text, [brand, ...params]);
+  return inTransaction(executor, async (runner) => {
+    if (boundBrand(runner) !== brand) await bindBrand(runner, brand);
+    return run<R>(runner, text, [brand, ...params]);
+  });
 }
 
 /**
- * Runs `text` across brands. `reason` says why this path may see every brand
- * (it is logged with a fingerprint of the statement); an empty reason throws.
+ * What the cross-brand opt-in allows under row-level security (migration
+ * RowLevelSecurity1764000004000): `read` = SELECT on non-money tables;
+ * `relay` = that plus UPDATE of the outbox tables (the outbox relay only).
+ * Money tables and cross-brand INSERT/DELETE are never allowed.
+ */
+export type CrossBrandAccess = 'read' | 'relay';
+
+/** The PostgreSQL setting row-level security reads for the cross-brand opt-in. */
+export const CROSS_BRAND_SETTING = 'app.cross_brand';
+const SET_CROSS_BRAND_SQL = `SELECT set_config('${CROSS_BRAND_SETTING}', $1, true)`;
+
+/**
+ * Runs `text` across brands: the one named opt-in past row-level security.
+ * `reason` says why this path may see every brand; it is logged with a
+ * fingerprint of the statement and counted in `db_cross_brand_access_total`;
+ * an empty reason throws. `app.cross_brand` is set for this statement only.
  */
 export async function crossBrandSql<R = Record<string, unknown>>(
   executor: SqlExecutor,
   reason: string,
   text: string,
   params: readonly unknown[] = [],
+  access: CrossBrandAccess = 'read',
 ): Promise<SqlResult<R>> {
   if (typeof reason !== 'string' || reason.trim() === '') throw new CrossBrandReasonRequiredError();
   const fingerprint = createHash('sha256').update(text).digest('hex').slice(0, 12);
-  const line = { msg: 'cross-brand sql', reason: reason.trim(), statement: fingerprint };
+  const line = { msg: 'cross-brand sql', reason: reason.trim(), access, statement: fingerprint };
   const key = `${line.reason}\u0000${fingerprint}`;
   if (announced.has(key)) {
     logger.debug(line);
@@ -96,5 +134,14 @@ export async function crossBrandSql<R = Record<string, unknown>>(
     announced.add(key);
     logger.log(line);
   }
-  return execute<R>(executor, text, [...params]);
+  Metrics.crossBrandAccess().inc({ access });
+  return inTransaction(executor, async (runner, own) => {
+    await runner.query(SET_CROSS_BRAND_SQL, [access]);
+    try {
+      return await run<R>(runner, text, [...params]);
+    } finally {
+      // the caller's transaction goes on without the opt-in (a failed statement aborted it anyway)
+      if (!own) await runner.query(SET_CROSS_BRAND_SQL, ['']).catch(() => undefined);
+    }
+  });
 }

@@ -55,6 +55,12 @@ export const Metrics = {
     counter('event_legacy_schema_total', 'schema_version 1 events seen by consumers', ['stream', 'consumer'] as const),
   adminOperatorIdMismatch: () =>
     counter('admin_operator_id_mismatch_total', 'X-Operator-Id vs admin JWT problems', ['reason'] as const),
+  crossBrandAccess: () =>
+    counter(
+      'db_cross_brand_access_total',
+      'Statements run through the cross-brand opt-in past row-level security, by access (read, relay)',
+      ['access'] as const,
+    ),
   adminAuditWriteFailed: () =>
     counter('admin_audit_write_failed_total', 'admin_audit inserts that failed after a money write', ['route'] as const),
   agentBalanceLegacyWrite: () =>

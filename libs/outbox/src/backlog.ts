@@ -6,7 +6,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { assertOutboxTable, type OutboxTable } from './event';
-import { queryRecords } from './sql';
+import { crossBrandSql } from '@app/database';
 
 export interface OutboxBacklog {
   pending: number;
@@ -16,9 +16,11 @@ export interface OutboxBacklog {
 
 export async function backlogStatus(dataSource: DataSource, table: OutboxTable): Promise<OutboxBacklog> {
   assertOutboxTable(table);
-  // brand-scope: cross-brand outbox backlog counts every brand's rows for health and metrics
-  const [row] = await queryRecords<{ pending: string; oldest: number | string | null; dead: string }>(
+  const {
+    rows: [row],
+  } = await crossBrandSql<{ pending: string; oldest: number | string | null; dead: string }>(
     dataSource,
+    "outbox backlog counts every brand's rows for health and metrics",
     `SELECT (SELECT count(*) FROM ${table} WHERE status = 'pending') AS pending,
             (SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 FROM ${table} WHERE status = 'pending') AS oldest,
             (SELECT count(*) FROM ${table} WHERE status = 'dead') AS dead`,
@@ -41,14 +43,15 @@ export async function requeueDeadLetters(
   eventIds?: string[],
 ): Promise<number> {
   assertOutboxTable(table);
-  // brand-scope: cross-brand operator requeue of dead-lettered outbox rows
-  const rows = await queryRecords<{ id: string }>(
+  const { rows } = await crossBrandSql<{ id: string }>(
     dataSource,
+    'operator requeue of dead-lettered outbox rows',
     `UPDATE ${table} SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL,
             locked_until = NULL, locked_by = NULL
       WHERE status = 'dead' AND ($1::uuid[] IS NULL OR event_id = ANY($1::uuid[]))
       RETURNING id`,
     [eventIds ?? null],
+    'relay',
   );
   return rows.length;
 }

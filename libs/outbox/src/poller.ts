@@ -29,6 +29,7 @@ import { backlogStatus, type OutboxBacklog } from './backlog';
 import { backoffMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { assertOutboxTable, OUTBOX_STREAMS, type OutboxStream, type OutboxTable } from './event';
 import { queryRecords, withLockTransaction, type LocalSettings } from './sql';
+import { CROSS_BRAND_SETTING } from '@app/database';
 
 export interface OutboxLogger {
   log(message: any, ...rest: any[]): any;
@@ -130,6 +131,9 @@ export class OutboxPoller {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.publishTimeoutMs = options.publishTimeoutMs ?? Math.min(5000, options.leaseSeconds * 500);
     this.transactionSettings = {
+      // Row-level security (issue #8): the relay's one named cross-brand opt-in,
+      // transaction-local: read every brand's outbox rows and mark them, nothing else.
+      [CROSS_BRAND_SETTING]: 'relay',
       // A worker that hangs or loses its network with the batch open has its
       // session ended, and its rows unlocked, after the lease time (never
       // shorter than a publish may take, or a slow XADD would cut its own batch).
@@ -199,6 +203,7 @@ export class OutboxPoller {
 
   /** One claim → publish → mark cycle. Public so tests and tools can drive the loop step by step. */
   async runOnce(): Promise<BatchResult> {
+    Metrics.crossBrandAccess().inc({ access: 'relay' });
     const outcome = await withLockTransaction(this.options.dataSource, this.transactionSettings, (runner) =>
       this.batch(runner),
     );

@@ -27,7 +27,7 @@ export async function queryRecords<T>(on: Queryable, sql: string, params: unknow
 /** `SET LOCAL name = value` pairs; both are spliced into SQL, so only plain names and words/numbers pass. */
 export type LocalSettings = Record<string, string | number>;
 
-const SETTING_NAME = /^[a-z_]+$/;
+const SETTING_NAME = /^[a-z_]+(\.[a-z_]+)?$/;
 const SETTING_VALUE = /^[a-z0-9_]+$/i;
 
 /** Runs `fn` in one transaction with `settings` applied: COMMIT on success, ROLLBACK on a throw. */

@@ -20,7 +20,12 @@ export function runMain<S extends ServiceName>(
     process.exit(1);
   }
   start(config).catch((err: unknown) => {
-    const message = err instanceof BootGuardError ? err.message : err instanceof Error ? err.message : String(err);
+    // A guard that can only run once connected (the database role check) refuses like the config guards.
+    if (err instanceof BootGuardError) {
+      process.stderr.write(`[${service}] refusing to start: ${err.message}\n`);
+      process.exit(1);
+    }
+    const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`[${service}] failed to start: ${message}\n`);
     process.exit(1);
   });

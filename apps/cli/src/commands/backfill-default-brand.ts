@@ -20,7 +20,7 @@ import { BRAND_SCOPED_TABLES, createDataSource, crossBrandSql, quoteIdent } from
 import { OUTBOX_TABLES } from '@app/outbox';
 import type { Command } from '../command';
 import { parseFlags } from '../command';
-import { databaseName, databaseUrl } from './database-url';
+import { databaseName, migrationDatabaseUrl } from './database-url';
 import { routeLibraryLogs } from './ops-logger';
 
 export const DEFAULT_BRAND_CODE = 'default';
@@ -206,7 +206,7 @@ export const backfillDefaultBrand: Command = {
   summary: 'ensure the default brand exists and assign brand-less rows to it (idempotent; --dry-run)',
   usage: [
     'backfill-default-brand [--dry-run]',
-    '  Reads DATABASE_URL. Creates the `default` brand when missing, then reports, per brand-scoped',
+    '  Reads MIGRATION_DATABASE_URL (the table owner). Creates the `default` brand when missing, then reports, per brand-scoped',
     '  table, the row count per brand and assigns rows with a missing brand (NULL or <= 0) to',
     '  `default` where the schema allows (audit tables are append-only and kept; published outbox',
     '  rows are kept). Rows naming a brand that does not exist are reported, never moved, and make',
@@ -216,7 +216,8 @@ export const backfillDefaultBrand: Command = {
     const flags = parseFlags(args, ['dry-run']);
     const dryRun = flags['dry-run'] !== undefined;
     routeLibraryLogs(err);
-    const url = databaseUrl(env);
+    // a setup/data-fix tool: runs as the table owner (BYPASSRLS), like a migration
+    const url = migrationDatabaseUrl(env);
     const ds = createDataSource({ url, poolSize: 2, applicationName: 'servers-v2-ops' });
     await ds.initialize();
     try {

@@ -4,6 +4,7 @@
  */
 import type { Command } from '../command';
 import { migrate } from './migrate';
+import { dbSetup } from './db-setup';
 import { migrateRevert } from './migrate-revert';
 import { releaseGateCommand } from './release-gate';
 import { seedDemo } from './seed-demo';
@@ -15,6 +16,7 @@ import { createOperator } from './create-operator';
 import { rebuildDomainMapsCommand } from './rebuild-domain-maps';
 
 export const COMMANDS: Record<string, Command> = {
+  'db:setup': dbSetup,
   migrate,
   'migrate:revert': migrateRevert,
   'release-gate': releaseGateCommand,

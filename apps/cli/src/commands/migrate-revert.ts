@@ -4,14 +4,14 @@
 import { revertLastMigration } from '@app/database';
 import type { Command } from '../command';
 import { parseFlags } from '../command';
-import { databaseName, databaseUrl } from './database-url';
+import { databaseName, migrationDatabaseUrl } from './database-url';
 
 export const migrateRevert: Command = {
   summary: 'revert the most recent migration',
-  usage: 'migrate:revert\n  Reads DATABASE_URL. Reverts one migration per call.',
+  usage: 'migrate:revert\n  Reads MIGRATION_DATABASE_URL (the table owner). Reverts one migration per call.',
   async run({ args, env, out }) {
     parseFlags(args, []);
-    const url = databaseUrl(env);
+    const url = migrationDatabaseUrl(env);
     const reverted = await revertLastMigration(url);
     out(reverted === null ? `database ${databaseName(url)}: no migration to revert` : `reverted ${reverted}`);
     return 0;

@@ -11,7 +11,7 @@ import { createRedis } from '@app/redis';
 import { rebuildDomainMaps } from '@app/domain-maps';
 import type { Command } from '../command';
 import { parseFlags } from '../command';
-import { databaseName, databaseUrl } from './database-url';
+import { databaseName, migrationDatabaseUrl } from './database-url';
 
 export const DEMO = {
   brands: [
@@ -31,10 +31,11 @@ const REASON = 'demo seed: creates the global catalog rows and two brands';
 export const seedDemo: Command = {
   summary: 'seed the idempotent two-brand demo (brands alpha/beta, agent, domains, operator)',
   usage:
-    'seed-demo\n  Reads DATABASE_URL, REDIS_URL and PASSWORD_SALT (the pepper the apps use).\n  Safe to run again.',
+    'seed-demo\n  Reads MIGRATION_DATABASE_URL (the table owner), REDIS_URL and PASSWORD_SALT (the pepper the apps use).\n  Safe to run again.',
   async run({ args, env, out }) {
     parseFlags(args, []);
-    const url = databaseUrl(env);
+    // a setup/data-fix tool: runs as the table owner (BYPASSRLS), like a migration
+    const url = migrationDatabaseUrl(env);
     const hasher = new PasswordHasher({ pepper: env.PASSWORD_SALT ?? '' });
     const ds = createDataSource({ url, poolSize: 2, applicationName: 'seed-demo' });
     const redis = createRedis(env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379', 'seed-demo', { enableOfflineQueue: true });

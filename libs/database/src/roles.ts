@@ -1,0 +1,157 @@
+/**
+ * The two database roles of issue #8, both named by config:
+ *   - the owner (MIGRATION_DATABASE_URL) owns every table and runs
+ *     migrations and operator data fixes; it has BYPASSRLS and never serves
+ *     requests;
+ *   - the app role (DATABASE_URL) owns nothing and has neither SUPERUSER nor
+ *     BYPASSRLS, so FORCE ROW LEVEL SECURITY applies to every query the apps
+ *     run. The apps refuse to boot as anything else (`assertAppRole`,
+ * (role-guard.ts). `setupRoles` creates both (it needs a superuser, once per cluster); the
+ * migrate command calls `grantAppRole` after every run so new tables are
+ * covered. Passwords are taken from the URLs when they carry one and are
+ * never printed. No @app/* import here: jest's global setup (plain Node) uses
+ * this file.
+ */
+import { Client } from 'pg';
+import { quoteIdent, splitDatabaseUrl } from './data-source';
+
+export interface RoleUrls {
+  /** A superuser connection (any database) used only to create roles and the database. */
+  superuserUrl: string;
+  /** MIGRATION_DATABASE_URL. */
+  ownerUrl: string;
+  /** DATABASE_URL. */
+  appUrl: string;
+}
+
+/** The role name (URL user) of a PostgreSQL URL. */
+export function roleOf(url: string): string {
+  const user = decodeURIComponent(new URL(url).username);
+  if (!user) throw new Error('the database URL names no user (role)');
+  return user;
+}
+
+function passwordOf(url: string): string | null {
+  const password = decodeURIComponent(new URL(url).password);
+  return password === '' ? null : password;
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Tables in the apps' databases are created only by the owner; nobody else may add objects to `public`. */
+const APPEND_ONLY_TABLES = ['recovery_audit', 'admin_audit', 'brand_config_audit'];
+
+async function ensureRole(
+  client: Client,
+  name: string,
+  attributes: string,
+  password: string | null,
+): Promise<boolean> {
+  const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+  let created = false;
+  if (!found.rowCount) {
+    try {
+      await client.query(`CREATE ROLE ${quoteIdent(name)} LOGIN ${attributes}`);
+      created = true;
+    } catch (err) {
+      // 42710: created concurrently by another process
+      if ((err as { code?: string }).code !== '42710') throw err;
+    }
+  }
+  // Re-assert the attributes on every run: a role found with BYPASSRLS is corrected, not trusted.
+  await client.query(`ALTER ROLE ${quoteIdent(name)} LOGIN ${attributes}`);
+  if (password !== null)
+    await client.query(`ALTER ROLE ${quoteIdent(name)} PASSWORD ${quoteLiteral(password)}`);
+  return created;
+}
+
+export interface SetupReport {
+  ownerRole: string;
+  appRole: string;
+  createdRoles: string[];
+  createdDatabase: boolean;
+  database: string;
+}
+
+/**
+ * Creates (or corrects) the owner and app roles and the database owned by
+ * the owner. Idempotent. The two URLs must name the same database and two
+ * different roles.
+ */
+export async function setupRoles(urls: RoleUrls): Promise<SetupReport> {
+  const owner = roleOf(urls.ownerUrl);
+  const app = roleOf(urls.appUrl);
+  if (owner === app) throw new Error('MIGRATION_DATABASE_URL and DATABASE_URL must use two different roles');
+  const { database } = splitDatabaseUrl(urls.appUrl);
+  if (splitDatabaseUrl(urls.ownerUrl).database !== database) {
+    throw new Error('MIGRATION_DATABASE_URL and DATABASE_URL must name the same database');
+  }
+  const client = new Client({ connectionString: urls.superuserUrl, application_name: 'servers-v2-db-setup' });
+  await client.connect();
+  try {
+    const createdRoles: string[] = [];
+    if (await ensureRole(client, owner, 'NOSUPERUSER NOCREATEROLE BYPASSRLS', passwordOf(urls.ownerUrl))) {
+      createdRoles.push(owner);
+    }
+    if (
+      await ensureRole(
+        client,
+        app,
+        'NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS',
+        passwordOf(urls.appUrl),
+      )
+    ) {
+      createdRoles.push(app);
+    }
+    let createdDatabase = false;
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!exists.rowCount) {
+      try {
+        await client.query(`CREATE DATABASE ${quoteIdent(database)} OWNER ${quoteIdent(owner)}`);
+        createdDatabase = true;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '42P04') throw err;
+      }
+    }
+    await client.query(`GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${quoteIdent(app)}`);
+    await client.query(`GRANT CONNECT, CREATE ON DATABASE ${quoteIdent(database)} TO ${quoteIdent(owner)}`);
+    // The schema belongs to the owner, so the migrations (run as the owner) can create in it.
+    const target = new URL(urls.superuserUrl);
+    target.pathname = `/${database}`;
+    const inDb = new Client({ connectionString: target.toString(), application_name: 'servers-v2-db-setup' });
+    await inDb.connect();
+    try {
+      await inDb.query(`ALTER SCHEMA public OWNER TO ${quoteIdent(owner)}`);
+      await inDb.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+    } finally {
+      await inDb.end();
+    }
+    return { ownerRole: owner, appRole: app, createdRoles, createdDatabase, database };
+  } finally {
+    await client.end();
+  }
+}
+
+/** A connection that can run the GRANTs: the owner after migrating. */
+export interface GrantExecutor {
+  query(text: string, params?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Grants the app role what it needs and nothing more: DML on every table
+ * (row security decides which rows), sequences for inserts, read-only on the
+ * migrations table, and INSERT/SELECT only on the append-only audit tables.
+ */
+export async function grantAppRole(executor: GrantExecutor, appRole: string): Promise<void> {
+  const role = quoteIdent(appRole);
+  await executor.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+  await executor.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
+  await executor.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+  await executor.query(`REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON migrations FROM ${role}`);
+  for (const table of APPEND_ONLY_TABLES) {
+    await executor.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${table} FROM ${role}`);
+  }
+}
+
