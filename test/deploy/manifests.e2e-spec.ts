@@ -41,6 +41,8 @@ const CONFIG_MAP_NAME = 'servers-v2-config';
 /** Values that must only ever come from the Secret. */
 const SECRET_VARIABLES = new Set([
   'DATABASE_URL',
+  'MIGRATION_DATABASE_URL',
+  'DATABASE_SUPERUSER_URL',
   'REDIS_URL',
   'JWT_PRIVATE_KEY',
   'JWT_PUBLIC_KEYS',
@@ -306,6 +308,10 @@ describe('deploy/k8s manifests', () => {
     expect(stages.get('cli')!.entrypoint).toEqual(['node', 'dist/apps/cli/main.js']);
     expect(migrate.args).toEqual(['migrate']);
     expect(Object.keys(COMMANDS)).toContain(migrate.args[0]);
+    // issue #8: migrations run as the owner and grant the app role; both URLs come from the Secret
+    for (const name of ['MIGRATION_DATABASE_URL', 'DATABASE_URL']) {
+      expect(envValue(migrate, name)?.valueFrom?.secretKeyRef).toEqual({ name: SECRET_NAME, key: name });
+    }
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     expect([...tags]).toEqual([pkg.version]);
   });
@@ -385,6 +391,9 @@ describe('deploy/k8s manifests', () => {
       const profile = guardProfile(app);
       const required = ['REDIS_URL'];
       if (DB_APPS.includes(app)) required.push('DATABASE_URL');
+      // the owner's URL (BYPASSRLS) is for the migration Job only
+      expect(envValue(container, 'MIGRATION_DATABASE_URL')).toBeUndefined();
+      expect(envValue(container, 'DATABASE_SUPERUSER_URL')).toBeUndefined();
       if (profile.pii) required.push('AES_KEY', 'AES_IV', 'PASSWORD_SALT');
       if (profile.verifier) required.push('JWT_PUBLIC_KEYS');
       if (profile.issuer) required.push('JWT_PRIVATE_KEY', 'JWT_KID');
@@ -417,7 +426,10 @@ describe('docker/compose.yaml', () => {
     expect(services.redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
     expect(services.migrate.build.target).toBe('cli');
     expect(services.migrate.command).toEqual(['migrate']);
-    expect(services.migrate.depends_on.postgres.condition).toBe('service_healthy');
+    expect(services['db-setup'].command).toEqual(['db:setup']);
+    expect(services['db-setup'].depends_on.postgres.condition).toBe('service_healthy');
+    expect(services.migrate.depends_on['db-setup'].condition).toBe('service_completed_successfully');
+    expect(services.migrate.environment.DATABASE_URL).not.toMatch(/\/\/postgres[:@]/);
   });
 
   it.each(APPS)('%s: builds its Dockerfile target and is health-checked on its own port', (app) => {
