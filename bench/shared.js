@@ -1,9 +1,10 @@
 /**
  * Shared helpers of the player benchmarks (issue 4 acceptance: bench:outbox,
- * bench:login). Plain Node (CommonJS) so a bench runs the BUILT apps the way
- * operators do (`node dist/apps/<app>/main.js`, CONTRACTS §10) against a
- * throw-away database migrated by the CLI. Nothing here is imported by the
- * apps.
+ * bench:login; issue #8: bench:rls). Plain Node (CommonJS) so a bench runs
+ * the BUILT apps the way operators do (`node dist/apps/<app>/main.js`,
+ * CONTRACTS §10) against a throw-away database set up and migrated by the
+ * CLI, with the apps connected as the app role. Nothing here is imported by
+ * the apps.
  */
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
@@ -24,38 +25,59 @@ function quote(name) {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Drops and recreates `name` on the server of `baseUrl`, then runs every migration on it. */
-async function freshDatabase(baseUrl, name) {
-  const admin = new URL(baseUrl);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${quote(name)}`);
-  } finally {
-    await client.end();
-  }
+/**
+ * The two roles of issue #8 for benches (cluster-wide, created or corrected
+ * by `db:setup` on every fresh database): the owner migrates and seeds
+ * (BYPASSRLS, owns every table), the app role is what the benched apps
+ * connect as, so row-level security costs what it costs in production (the
+ * apps refuse to boot as anything else).
+ */
+const OWNER_ROLE = 'servers_v2_bench_owner';
+const APP_ROLE = 'servers_v2_bench_app';
+
+function databaseUrl(baseUrl, name, role) {
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
-  const migrate = spawnSync(process.execPath, [entry('cli'), 'migrate'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: url.toString() },
-    encoding: 'utf8',
-  });
-  if (migrate.status !== 0) throw new Error(`migrate failed: ${migrate.stderr || migrate.stdout}`);
+  if (role) {
+    url.username = role;
+    url.password = '';
+  }
   return url.toString();
 }
 
 async function dropDatabase(baseUrl, name) {
-  const admin = new URL(baseUrl);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
+  const client = new Client({ connectionString: databaseUrl(baseUrl, 'postgres') });
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`);
   } finally {
     await client.end();
   }
+}
+
+function runCli(command, env) {
+  const run = spawnSync(process.execPath, [entry('cli'), command], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`${command} failed: ${run.stderr || run.stdout}`);
+}
+
+/**
+ * Drops `name` on the server of `baseUrl` (a superuser URL), then lets the
+ * CLI do what an operator does on a new server: `db:setup` (the owner and app
+ * roles, the database owned by the owner) and `migrate` (as the owner, then
+ * GRANTs to the app role). Returns `{ ownerUrl, appUrl }`: give apps
+ * `appUrl`; fixtures and probes use `ownerUrl` (it sees every brand).
+ */
+async function freshDatabase(baseUrl, name) {
+  await dropDatabase(baseUrl, name);
+  const ownerUrl = databaseUrl(baseUrl, name, OWNER_ROLE);
+  const appUrl = databaseUrl(baseUrl, name, APP_ROLE);
+  const env = { DATABASE_SUPERUSER_URL: databaseUrl(baseUrl, 'postgres'), MIGRATION_DATABASE_URL: ownerUrl, DATABASE_URL: appUrl };
+  runCli('db:setup', env);
+  runCli('migrate', env);
+  return { ownerUrl, appUrl };
 }
 
 function freePort() {
@@ -103,4 +125,4 @@ async function startApp(app, env) {
   };
 }
 
-module.exports = { ROOT, entry, freshDatabase, dropDatabase, startApp };
+module.exports = { ROOT, APP_ROLE, OWNER_ROLE, entry, freshDatabase, dropDatabase, startApp };

@@ -3,9 +3,10 @@
  * player login path with the password KDF included, and the KDF parameters
  * in use.
  *
- * Method: a fresh database migrated by the CLI; the built
- * `dist/apps/player/main.js` started as a real process (observe mode,
- * per-caller gateway token); BENCH_PLAYERS players registered through the
+ * Method: a fresh database set up and migrated by the CLI (`db:setup`,
+ * `migrate`); the built `dist/apps/player/main.js` started as a real process
+ * as the app role, so row-level security applies (observe mode, per-caller
+ * gateway token); BENCH_PLAYERS players registered through the
  * API; then autocannon POSTs /internal/players/login for BENCH_SECONDS with
  * BENCH_CONNECTIONS connections, rotating over the players. Every request
  * runs the whole path: brand policy, lockout counter read, scrypt verify,
@@ -14,7 +15,7 @@
  * back from a stored hash, and one scrypt derivation with those
  * parameters is timed alone for reference.
  *
- * Env: BENCH_DATABASE_URL (server; default postgres://postgres@127.0.0.1:5432/postgres),
+ * Env: BENCH_DATABASE_URL (a superuser on the server; default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_REDIS_URL (default redis://127.0.0.1:6379/13), BENCH_PLAYERS (20),
  * BENCH_SECONDS (10), BENCH_CONNECTIONS (8).
  */
@@ -45,11 +46,12 @@ function timeScrypt({ N, r, p }) {
 }
 
 async function main() {
-  const dbUrl = await freshDatabase(SERVER, DB_NAME);
-  const pool = new Pool({ connectionString: dbUrl, max: 1 });
+  const { ownerUrl, appUrl } = await freshDatabase(SERVER, DB_NAME);
+  // The owner reads the stored hash back (it sees every brand); the app serves as the app role.
+  const pool = new Pool({ connectionString: ownerUrl, max: 1 });
   const app = await startApp('player', {
     MULTI_BRAND_ENFORCEMENT: 'observe',
-    DATABASE_URL: dbUrl,
+    DATABASE_URL: appUrl,
     REDIS_URL,
     INTERNAL_SERVICE_TOKEN_GATEWAY: TOKEN,
     PASSWORD_SALT: 'bench-pepper',

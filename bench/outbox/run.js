@@ -4,9 +4,12 @@
  * pipelined XADD loop of the same events (target ≥ 0.5).
  *
  * Method:
- * 1. a fresh database migrated by the CLI; the built
- *    `dist/apps/player-worker/main.js` is started once and stays up for every
- *    run, like a deployed worker (a cold process would measure V8 warming up);
+ * 1. a fresh database set up and migrated by the CLI (`db:setup`, `migrate`);
+ *    the built `dist/apps/player-worker/main.js` is started once, as the app
+ *    role (row-level security applies; the relay reads and marks across
+ *    brands through its `relay` opt-in), and stays up for every run, like a
+ *    deployed worker (a cold process would measure V8 warming up); the
+ *    bench's own seeding and probes run as the table owner;
  * 2. each run: raw baseline first, the same envelopes XADDed to a scratch
  *    stream in pipelines of the worker's batch size, timed end to end; then
  *    10,000 v2 envelopes are inserted into player_outbox with next_attempt_at
@@ -22,7 +25,7 @@
  *    the two under the same machine load; min / median / max of the runs are
  *    printed.
  *
- * Env: BENCH_DATABASE_URL (server; default postgres://postgres@127.0.0.1:5432/postgres),
+ * Env: BENCH_DATABASE_URL (a superuser on the server; default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_REDIS_URL (default redis://127.0.0.1:6379/13), BENCH_EVENTS (10000),
  * BENCH_BATCH_SIZE (the worker's OUTBOX_BATCH_SIZE, default 200 = the config default),
  * BENCH_RUNS (5).
@@ -90,10 +93,10 @@ async function rawRun(redis, events) {
   return events.length / seconds;
 }
 
-async function startWorker(dbUrl) {
+async function startWorker(appUrl) {
   return startApp('player-worker', {
     MULTI_BRAND_ENFORCEMENT: 'observe',
-    DATABASE_URL: dbUrl,
+    DATABASE_URL: appUrl,
     REDIS_URL,
     OUTBOX_BATCH_SIZE: String(BATCH),
     OUTBOX_POLL_INTERVAL_MS: '10',
@@ -130,14 +133,14 @@ function spread(values, format) {
 }
 
 async function main() {
-  const dbUrl = await freshDatabase(SERVER, DB_NAME);
-  const pool = new Pool({ connectionString: dbUrl, max: 2 });
+  const { ownerUrl, appUrl } = await freshDatabase(SERVER, DB_NAME);
+  const pool = new Pool({ connectionString: ownerUrl, max: 2 });
   const redis = new Redis(REDIS_URL);
   try {
     const events = Array.from({ length: EVENTS }, (_, i) => envelope(i));
     const raw = [];
     const worker = [];
-    const app = await startWorker(dbUrl);
+    const app = await startWorker(appUrl);
     try {
       for (let run = 0; run <= RUNS; run += 1) {
         const r = await rawRun(redis, events);
