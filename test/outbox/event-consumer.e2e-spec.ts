@@ -27,7 +27,7 @@ describe('event consumption', () => {
   it('reads the brand of each published v2 event from its envelope in every mode', async () => {
     await writeEvents(h.dataSource, 'agent_outbox', [event(2, 1), event(3, 2)]);
     const poller = new OutboxPoller({
-      dataSource: h.dataSource,
+      dataSource: h.appDataSource,
       redis: h.redis,
       table: 'agent_outbox',
       stream: STREAM,

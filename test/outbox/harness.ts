@@ -14,7 +14,10 @@ import { suiteRedisUrl } from '../support/redis';
 export const DEAD_REDIS_URL = 'redis://127.0.0.1:6399';
 
 export interface Harness {
+  /** Superuser: producers' fixtures and assertions across brands. */
   dataSource: DataSource;
+  /** The app role (row-level security applies), as the workers connect. */
+  appDataSource: DataSource;
   redis: Redis;
   close(): Promise<void>;
 }
@@ -23,11 +26,15 @@ export async function startHarness(label: string): Promise<Harness> {
   const db = await createSuiteDatabase(label);
   const dataSource = new DataSource({ type: 'postgres', url: db.url, poolSize: 8 });
   await dataSource.initialize();
+  const appDataSource = new DataSource({ type: 'postgres', url: db.appUrl, poolSize: 4 });
+  await appDataSource.initialize();
   const redis = new Redis(suiteRedisUrl());
   return {
     dataSource,
+    appDataSource,
     redis,
     close: async () => {
+      await appDataSource.destroy();
       await dataSource.destroy();
       await redis.quit();
       await db.drop();

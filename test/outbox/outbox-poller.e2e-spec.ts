@@ -46,7 +46,7 @@ describe('OutboxPoller', () => {
 
   const poller = (overrides: Partial<OutboxPollerOptions> = {}) =>
     new OutboxPoller({
-      dataSource: h.dataSource,
+      dataSource: h.appDataSource,
       redis: h.redis,
       table: TABLE,
       stream: STREAM,
@@ -83,7 +83,7 @@ describe('OutboxPoller', () => {
 
     const p = poller();
     p.start();
-    await waitFor(async () => (await backlogStatus(h.dataSource, TABLE)).pending === 0);
+    await waitFor(async () => (await backlogStatus(h.appDataSource, TABLE)).pending === 0);
     await sleep(100);
     await p.stop();
 
@@ -195,9 +195,9 @@ describe('OutboxPoller', () => {
     const healthy = poller();
     await sleep(30);
     expect((await healthy.runOnce()).claimed).toBe(0);
-    expect(await backlogStatus(h.dataSource, TABLE)).toMatchObject({ pending: 0, dead: 1 });
+    expect(await backlogStatus(h.appDataSource, TABLE)).toMatchObject({ pending: 0, dead: 1 });
 
-    expect(await requeueDeadLetters(h.dataSource, TABLE)).toBe(1);
+    expect(await requeueDeadLetters(h.appDataSource, TABLE)).toBe(1);
     expect(await healthy.runOnce()).toMatchObject({ published: 1 });
     expect((await streamEvents(h.redis, STREAM)).map((entry) => entry.event.event_id)).toEqual([e.event_id]);
   });
