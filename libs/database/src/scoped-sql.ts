@@ -26,8 +26,14 @@ export interface SqlResult<R> {
 }
 
 const logger = new Logger('CrossBrandSql');
-/** Each (reason, statement) pair is logged at info once per process, then at debug (pollers run it often). */
-const announced = new Set<string>();
+/**
+ * The audit trail of the opt-in: each (reason, statement) pair is logged at
+ * info on first use and then at most once per AUDIT_INTERVAL_MS with the
+ * number of uses since the last line (health probes run it every second);
+ * other uses go to debug. `db_cross_brand_access_total` counts every use.
+ */
+export const CROSS_BRAND_AUDIT_INTERVAL_MS = 60_000;
+const audited = new Map<string, { at: number; uses: number }>();
 
 function isQueryRunner(executor: EntityManager | QueryRunner): executor is QueryRunner {
   return typeof (executor as QueryRunner).connect === 'function' && 'isReleased' in executor;
@@ -128,11 +134,14 @@ export async function crossBrandSql<R = Record<string, unknown>>(
   const fingerprint = createHash('sha256').update(text).digest('hex').slice(0, 12);
   const line = { msg: 'cross-brand sql', reason: reason.trim(), access, statement: fingerprint };
   const key = `${line.reason}\u0000${fingerprint}`;
-  if (announced.has(key)) {
-    logger.debug(line);
+  const now = Date.now();
+  const seen = audited.get(key);
+  if (!seen || now - seen.at >= CROSS_BRAND_AUDIT_INTERVAL_MS) {
+    logger.log({ ...line, uses: (seen?.uses ?? 0) + 1 });
+    audited.set(key, { at: now, uses: 0 });
   } else {
-    announced.add(key);
-    logger.log(line);
+    seen.uses += 1;
+    logger.debug(line);
   }
   Metrics.crossBrandAccess().inc({ access });
   return inTransaction(executor, async (runner, own) => {
