@@ -7,7 +7,14 @@
  */
 import { runCli } from '../../apps/cli/src/cli';
 import { ALL_MIGRATIONS } from '../../migrations';
-import { baseDatabaseUrl, databaseUrl, dropDatabase, quoteIdent, testRunId, withMaintenanceClient } from '../support/db';
+import {
+  baseDatabaseUrl,
+  databaseUrl,
+  dropDatabase,
+  quoteIdent,
+  testRunId,
+  withMaintenanceClient,
+} from '../support/db';
 
 function withRole(url: string, role: string, password: string): string {
   const parsed = new URL(url);

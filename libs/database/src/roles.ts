@@ -154,4 +154,3 @@ export async function grantAppRole(executor: GrantExecutor, appRole: string): Pr
     await executor.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${table} FROM ${role}`);
   }
 }
-

@@ -21,7 +21,9 @@ export const dbSetup: Command = {
       ownerUrl: migrationDatabaseUrl(env),
       appUrl: databaseUrl(env),
     });
-    out(`owner role ${report.ownerRole}${report.createdRoles.includes(report.ownerRole) ? ' (created)' : ''}`);
+    out(
+      `owner role ${report.ownerRole}${report.createdRoles.includes(report.ownerRole) ? ' (created)' : ''}`,
+    );
     out(`app role ${report.appRole}${report.createdRoles.includes(report.appRole) ? ' (created)' : ''}`);
     out(`database ${report.database}${report.createdDatabase ? ' (created)' : ' (exists)'}`);
     return 0;

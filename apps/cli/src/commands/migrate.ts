@@ -26,7 +26,9 @@ export const migrate: Command = {
     }
     const appRole = roleOf(appUrl);
     if (appRole === roleOf(ownerUrl)) {
-      err('migrate: DATABASE_URL must use the app role, not the owner of MIGRATION_DATABASE_URL (see db:setup)');
+      err(
+        'migrate: DATABASE_URL must use the app role, not the owner of MIGRATION_DATABASE_URL (see db:setup)',
+      );
       return 1;
     }
     let applied: string[];
