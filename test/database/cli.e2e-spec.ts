@@ -7,6 +7,7 @@
  */
 import { runCli } from '../../apps/cli/src/cli';
 import { ALL_MIGRATIONS } from '../../migrations';
+import { runMigrations } from '@app/database';
 import {
   baseDatabaseUrl,
   databaseUrl,
@@ -147,6 +148,46 @@ describe('cli db:setup and migrate', () => {
       `database ${name}: 1 migration(s) applied`,
       `app role ${app}: privileges granted`,
     ]);
+  });
+
+  it('db:setup adopts a schema migrated before the roles existed, so migrate can run as the owner', async () => {
+    const legacy = `${name}_legacy`;
+    await withMaintenanceClient((client) => client.query(`CREATE DATABASE ${quoteIdent(legacy)}`));
+    try {
+      // migrated by the superuser, as every database was before issue #8
+      await runMigrations(databaseUrl(legacy));
+      const legacyEnv = {
+        MIGRATION_DATABASE_URL: withRole(databaseUrl(legacy), owner, 'owner-not-a-secret'),
+        DATABASE_URL: withRole(databaseUrl(legacy), app, 'app-not-a-secret'),
+      };
+      const setup = await run(['db:setup'], legacyEnv);
+      expect(setup.code).toBe(0);
+      expect(setup.out[2]).toBe(`database ${legacy} (exists)`);
+      expect(setup.out[3]).toMatch(new RegExp(`^\\d+ existing object\\(s\\) now owned by ${owner}$`));
+      const migrated = await run(['migrate'], legacyEnv);
+      expect(migrated).toEqual({
+        code: 0,
+        out: [`database ${legacy} is up to date`, `app role ${app}: privileges granted`],
+        err: [],
+      });
+      const { Client } = await import('pg');
+      const client = new Client({ connectionString: databaseUrl(legacy) });
+      await client.connect();
+      try {
+        const owners = await client.query<{ owner: string }>(
+          `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class
+            WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S')
+           UNION SELECT DISTINCT pg_get_userbyid(proowner) FROM pg_proc WHERE pronamespace = 'public'::regnamespace`,
+        );
+        expect(owners.rows).toEqual([{ owner }]);
+      } finally {
+        await client.end();
+      }
+      // a second run has nothing left to adopt
+      expect((await run(['db:setup'], legacyEnv)).out).toHaveLength(3);
+    } finally {
+      await dropDatabase(legacy);
+    }
   });
 
   it('refuses to migrate when DATABASE_URL uses the owner role', async () => {

@@ -73,6 +73,44 @@ export interface SetupReport {
   createdRoles: string[];
   createdDatabase: boolean;
   database: string;
+  /** Tables, sequences, views and functions in `public` whose ownership moved to the owner role. */
+  adoptedObjects: number;
+}
+
+/**
+ * A database migrated before the roles existed has its objects owned by
+ * whoever ran the migrations (often `postgres`): the owner role could not
+ * alter them, and the app role's boot guard could not tell it apart.
+ * Ownership of every relation and function in `public` moves to the owner.
+ */
+async function adoptObjects(client: Client, owner: string): Promise<number> {
+  const relations = await client.query<{ name: string; kind: string }>(
+    `SELECT c.relname AS name, c.relkind AS kind FROM pg_class c
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+        AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = $1)
+        -- sequences owned by a column follow their table
+        AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'a'))
+      ORDER BY c.relkind, c.relname`,
+    [owner],
+  );
+  const keyword: Record<string, string> = {
+    r: 'TABLE',
+    p: 'TABLE',
+    v: 'VIEW',
+    m: 'MATERIALIZED VIEW',
+    S: 'SEQUENCE',
+  };
+  for (const r of relations.rows) {
+    await client.query(`ALTER ${keyword[r.kind]} public.${quoteIdent(r.name)} OWNER TO ${quoteIdent(owner)}`);
+  }
+  const functions = await client.query<{ signature: string }>(
+    `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p
+      WHERE p.pronamespace = 'public'::regnamespace AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = $1)`,
+    [owner],
+  );
+  for (const f of functions.rows)
+    await client.query(`ALTER ROUTINE ${f.signature} OWNER TO ${quoteIdent(owner)}`);
+  return relations.rows.length + functions.rows.length;
 }
 
 /**
@@ -106,6 +144,7 @@ export async function setupRoles(urls: RoleUrls): Promise<SetupReport> {
       createdRoles.push(app);
     }
     let createdDatabase = false;
+    let adopted = 0;
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (!exists.rowCount) {
       try {
@@ -125,10 +164,18 @@ export async function setupRoles(urls: RoleUrls): Promise<SetupReport> {
     try {
       await inDb.query(`ALTER SCHEMA public OWNER TO ${quoteIdent(owner)}`);
       await inDb.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+      adopted = await adoptObjects(inDb, owner);
     } finally {
       await inDb.end();
     }
-    return { ownerRole: owner, appRole: app, createdRoles, createdDatabase, database };
+    return {
+      ownerRole: owner,
+      appRole: app,
+      createdRoles,
+      createdDatabase,
+      database,
+      adoptedObjects: adopted,
+    };
   } finally {
     await client.end();
   }

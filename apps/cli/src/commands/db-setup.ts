@@ -1,6 +1,7 @@
 /**
  * `db:setup`: creates (or corrects) the two roles of issue #8 and the
- * database, owned by the owner role. Needs a superuser once per server:
+ * database, owned by the owner role; objects of an existing schema move to
+ * the owner (a database migrated before the roles existed). Needs a superuser once per server:
  * DATABASE_SUPERUSER_URL. Idempotent; prints role and database names only.
  */
 import { setupRoles } from '@app/database';
@@ -26,6 +27,8 @@ export const dbSetup: Command = {
     );
     out(`app role ${report.appRole}${report.createdRoles.includes(report.appRole) ? ' (created)' : ''}`);
     out(`database ${report.database}${report.createdDatabase ? ' (created)' : ' (exists)'}`);
+    if (report.adoptedObjects > 0)
+      out(`${report.adoptedObjects} existing object(s) now owned by ${report.ownerRole}`);
     return 0;
   },
 };
