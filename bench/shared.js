@@ -8,7 +8,7 @@
  */
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
+const { existsSync, readFileSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { join } = require('node:path');
 const { Client } = require('pg');
@@ -125,4 +125,14 @@ async function startApp(app, env) {
   };
 }
 
-module.exports = { ROOT, APP_ROLE, OWNER_ROLE, entry, freshDatabase, dropDatabase, startApp };
+/** CPU time (user + system, ms) a process has used so far; null when it is gone or /proc is missing. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+module.exports = { ROOT, APP_ROLE, OWNER_ROLE, entry, freshDatabase, dropDatabase, startApp, cpuMs, quote };

@@ -15,12 +15,13 @@
  */
 const { spawn } = require('node:child_process');
 const { createSign, generateKeyPairSync, randomBytes, randomUUID } = require('node:crypto');
-const { existsSync, readFileSync } = require('node:fs');
+const { existsSync } = require('node:fs');
 const { get } = require('node:http');
 const { createServer } = require('node:net');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const Redis = require('ioredis');
+const { cpuMs } = require('../shared');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const GATEWAY_MAIN = path.join(ROOT, 'dist', 'apps', 'gateway', 'main.js');
@@ -82,15 +83,6 @@ function signPlayerToken(privateKey, kid, claims) {
   return `${input}.${signature}`;
 }
 
-/** CPU time (user + system, ms) a process has used so far; null where /proc is not available. */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
 
 async function load(name, url, headers, pid) {
   const options = { url, connections: CONNECTIONS, headers, pipelining: 1 };

@@ -62,7 +62,7 @@ const { join } = require('node:path');
 const autocannon = require('autocannon');
 const Redis = require('ioredis');
 const { Pool } = require('pg');
-const { APP_ROLE, ROOT, dropDatabase, freshDatabase, startApp } = require('../shared');
+const { APP_ROLE, ROOT, cpuMs, dropDatabase, freshDatabase, quote, startApp } = require('../shared');
 
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
@@ -85,19 +85,7 @@ const MODES = [
   { key: 'norls', label: 'RLS disabled', db: 'servers_v2_bench_rls_off' },
 ];
 
-function quote(name) {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
-/** CPU time (user + system, ms) a process has used so far; null when it is gone or /proc is missing. */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
 
 /** CPU so far of the app process and of every backend its pool holds (backends appearing later start at 0). */
 async function cpuSnapshot(mode) {
