@@ -39,6 +39,9 @@ const DATABASE_LIB = path.join(ROOT, 'libs/database') + path.sep;
 
 const DYN = '__dyn__';
 const ESCAPE = /^\s*\/\/\s*brand-scope:\s*cross-brand\b(.*)$/;
+/** SQL that sets what row-level security reads, or changes the role it applies to. */
+const RLS_SETTING =
+  /\bapp\.(?:brand_id|cross_brand)\b|\bset_config\s*\(|\brow_security\b|\bSET\s+(?:SESSION\s+|LOCAL\s+)?ROLE\b|\bSESSION\s+AUTHORIZATION\b|\bRESET\s+ROLE\b/i;
 const LOOKS_LIKE_SQL =
   /\bselect\b[\s\S]*?\bfrom\b|\binsert\s+into\b|\bupdate\s+[\w."]+\s+set\b|\bdelete\s+from\b/i;
 const BRAND_PREDICATE = /\bbrand_id\b|\bbrandId\b/;
@@ -577,6 +580,22 @@ function checkSource(fileName, text, options = {}) {
     }
   };
 
+  // Row-level security (issue #8) keys on settings only libs/database may touch: brandTransaction
+  // sets app.brand_id, crossBrandSql sets app.cross_brand, both transaction-locally. A statement
+  // elsewhere could set them for a whole pooled session or switch roles; no escape comment excuses it.
+  const checkRlsSetting = (node, text) => {
+    if (!RLS_SETTING.test(text)) return;
+    const line = lineOf(sourceFile, node.getStart()) + 1;
+    if (reported.has(`${line}:rls-setting`)) return;
+    reported.add(`${line}:rls-setting`);
+    findings.push({
+      file: fileName,
+      line,
+      rule: 'rls-setting',
+      message: 'row-level security settings and role switches belong to libs/database (brandTransaction, crossBrandSql)',
+    });
+  };
+
   const visit = (node) => {
     if (
       isStringish(node) ||
@@ -594,6 +613,7 @@ function checkSource(fileName, text, options = {}) {
         !ts.isExportDeclaration(node.parent)
       ) {
         checkSql(node, text);
+        if (!insideDatabaseLib) checkRlsSetting(node, text);
       }
     }
     if (ts.isCallExpression(node)) {

@@ -39,6 +39,7 @@ describe('brand-scope-check', () => {
     ['fail-query-builder.ts', 'query-builder', 5],
     ['fail-repository.ts', 'repository', 6],
     ['fail-escape-without-reason.ts', 'escape-hatch', 1],
+    ['fail-rls-setting.ts', 'rls-setting', 6],
   ])('%s', (name, rule, count) => {
     const file = path.join(FIXTURES, name);
 
@@ -74,6 +75,15 @@ describe('brand-scope-check', () => {
       `const T = '${table}';\nconst q = \`SELECT id FROM \${T} WHERE id = $1\`;\n`;
     expect(checkSource('x.ts', code('agent'))).toEqual([]);
     expect(checkSource('x.ts', code('coupon')).map((f) => f.rule)).toEqual(['static-sql']);
+  });
+
+  it('allows row-level security settings only inside libs/database', () => {
+    const code = "db.query(`SELECT set_config('app.brand_id', $1, true)`, [b]);\n";
+    const inside = path.resolve(__dirname, '../../libs/database/src/x.ts');
+    expect(checkSource(inside, code)).toEqual([]);
+    expect(
+      checkSource(path.resolve(__dirname, '../../libs/outbox/src/x.ts'), code).map((f) => f.rule),
+    ).toEqual(['rls-setting']);
   });
 
   it('skips repository checks inside libs/database, where the scoped repository is implemented', () => {
