@@ -72,10 +72,26 @@ export interface SuiteDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * Drops a suite database. node-postgres' `Pool.end()` resolves before its
+ * sockets have closed, so a forced drop right after it can kill a backend
+ * the pool is still ending, and the pool then throws an unhandled 'error'.
+ * A plain DROP is retried while sessions finish (55006, "being accessed by
+ * other users"); only sessions still open after ~3 s are forced out.
+ */
 export async function dropDatabase(name: string): Promise<void> {
-  await withMaintenanceClient((client) =>
-    client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
-  );
+  await withMaintenanceClient(async (client) => {
+    for (let attempt = 0; attempt < 30; attempt++) {
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '55006') throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  });
 }
 
 /**
