@@ -37,7 +37,7 @@ import {
 import { CurrentOperator } from '../auth/admin-auth.guard';
 import { AdminAuditService } from '../common/admin-audit.service';
 import { RequestBrand } from '../common/request-context';
-import { iso, pageOf, PageQuery } from './paging';
+import { brandPage, iso, PageQuery } from './paging';
 
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
@@ -203,11 +203,7 @@ export class ContentController {
 
   @Get('messages')
   messages(@RequestBrand() brandId: BrandId, @Query() q: MessageQuery) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const qb = tx.repo(PlayerMessage).queryBuilder('m');
-      if (q.player_id !== undefined) qb.andWhere('m.player_id = :playerId', { playerId: q.player_id });
-      return ok(await pageOf(qb, 'm', q, messageView));
-    });
+    return brandPage(this.db, brandId, PlayerMessage, q, { player_id: q.player_id }, messageView);
   }
 
   @Post('messages')
@@ -255,9 +251,7 @@ export class ContentController {
 
   @Get('notices')
   notices(@RequestBrand() brandId: BrandId, @Query() q: PageQuery) {
-    return this.db.brandTransaction(brandId, async (tx) =>
-      ok(await pageOf(tx.repo(PlayerNotice).queryBuilder('n'), 'n', q, noticeView)),
-    );
+    return brandPage(this.db, brandId, PlayerNotice, q, {}, noticeView);
   }
 
   @Post('notices')
@@ -326,9 +320,7 @@ export class ContentController {
 
   @Get('banners')
   banners(@RequestBrand() brandId: BrandId, @Query() q: PageQuery) {
-    return this.db.brandTransaction(brandId, async (tx) =>
-      ok(await pageOf(tx.repo(Banner).queryBuilder('b'), 'b', q, bannerView)),
-    );
+    return brandPage(this.db, brandId, Banner, q, {}, bannerView);
   }
 
   @Post('banners')
@@ -397,32 +389,25 @@ export class ContentController {
 
   @Get('coupons')
   coupons(@RequestBrand() brandId: BrandId, @Query() q: CouponQuery) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const qb = tx.repo(Coupon).queryBuilder('c');
-      if (q.status !== undefined) qb.andWhere('c.status = :status', { status: q.status });
-      if (q.player_id !== undefined) qb.andWhere('c.player_id = :playerId', { playerId: q.player_id });
-      if (q.agent_id !== undefined) qb.andWhere('c.agent_id = :agentId', { agentId: q.agent_id });
-      return ok(await pageOf(qb, 'c', q, couponView));
-    });
+    const filters = { status: q.status, player_id: q.player_id, agent_id: q.agent_id };
+    return brandPage(this.db, brandId, Coupon, q, filters, couponView);
   }
 
   @Get('coupons/logs')
   couponLogs(@RequestBrand() brandId: BrandId, @Query() q: CouponQuery) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const qb = tx.repo(CouponLog).queryBuilder('l');
-      if (q.player_id !== undefined) qb.andWhere('l.player_id = :playerId', { playerId: q.player_id });
-      if (q.agent_id !== undefined) qb.andWhere('l.agent_id = :agentId', { agentId: q.agent_id });
-      return ok(await pageOf(qb, 'l', q, couponLogView));
-    });
+    return brandPage(
+      this.db,
+      brandId,
+      CouponLog,
+      q,
+      { player_id: q.player_id, agent_id: q.agent_id },
+      couponLogView,
+    );
   }
 
   @Get('coupons/recycle-logs')
   recycleLogs(@RequestBrand() brandId: BrandId, @Query() q: CouponQuery) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const qb = tx.repo(CouponRecycleLog).queryBuilder('l');
-      if (q.player_id !== undefined) qb.andWhere('l.player_id = :playerId', { playerId: q.player_id });
-      if (q.agent_id !== undefined) qb.andWhere('l.agent_id = :agentId', { agentId: q.agent_id });
-      return ok(await pageOf(qb, 'l', q, recycleLogView));
-    });
+    const filters = { player_id: q.player_id, agent_id: q.agent_id };
+    return brandPage(this.db, brandId, CouponRecycleLog, q, filters, recycleLogView);
   }
 }

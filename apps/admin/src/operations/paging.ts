@@ -2,6 +2,8 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { BrandId, BrandScopedEntity, Database, EntityClass } from '@app/database';
+import { NotFoundError, ok } from '@app/http';
 
 export class PageQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) page = 1;
@@ -31,3 +33,40 @@ export async function pageOf<T extends ObjectLiteral, V>(
 }
 
 export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/**
+ * One page of a brand's rows of `entity`, newest first, with an equality
+ * filter per defined entry of `filters` (keys are column names, fixed in code).
+ */
+export function brandPage<T extends BrandScopedEntity & ObjectLiteral, V>(
+  db: Database,
+  brandId: BrandId,
+  entity: EntityClass<T>,
+  query: PageQuery,
+  filters: Record<string, string | number | undefined>,
+  view: (row: T) => V,
+) {
+  return db.brandTransaction(brandId, async (tx) => {
+    const qb = tx.repo(entity).queryBuilder('r');
+    for (const [column, value] of Object.entries(filters)) {
+      if (value !== undefined) qb.andWhere(`r.${column} = :${column}`, { [column]: value });
+    }
+    return ok(await pageOf(qb, 'r', query, view));
+  });
+}
+
+/** One of a brand's rows of `entity` by id, or NotFoundError(`${what} not found`). */
+export function brandRowById<T extends BrandScopedEntity & ObjectLiteral, V>(
+  db: Database,
+  brandId: BrandId,
+  entity: EntityClass<T>,
+  id: number,
+  what: string,
+  view: (row: T) => V,
+) {
+  return db.brandTransaction(brandId, async (tx) => {
+    const row = await tx.repo(entity).queryBuilder('r').andWhere('r.id = :id', { id }).getOne();
+    if (!row) throw new NotFoundError(`${what} not found`);
+    return ok(view(row));
+  });
+}

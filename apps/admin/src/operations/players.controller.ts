@@ -15,7 +15,7 @@ import { AgentWithdraw, type BrandId, Database, Player, PlayerDeposit, PlayerWit
 import { CurrentOperator } from '../auth/admin-auth.guard';
 import { AdminAuditService } from '../common/admin-audit.service';
 import { RequestBrand } from '../common/request-context';
-import { iso, pageOf, PageQuery } from './paging';
+import { brandPage, brandRowById, iso, PageQuery } from './paging';
 
 class PlayerQuery extends PageQuery {
   @IsOptional() @IsString() @MaxLength(64) account?: string;
@@ -103,70 +103,41 @@ export class PlayersController {
 
   @Get('players')
   players(@RequestBrand() brandId: BrandId, @Query() q: PlayerQuery) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const qb = tx.repo(Player).queryBuilder('p');
-      if (q.account !== undefined) qb.andWhere('p.account = :account', { account: q.account });
-      if (q.status !== undefined) qb.andWhere('p.status = :status', { status: q.status });
-      if (q.agent_id !== undefined) qb.andWhere('p.agent_id = :agentId', { agentId: q.agent_id });
-      return ok(await pageOf(qb, 'p', q, playerView));
-    });
+    const filters = { account: q.account, status: q.status, agent_id: q.agent_id };
+    return brandPage(this.db, brandId, Player, q, filters, playerView);
   }
 
   @Get('players/deposits')
   deposits(@RequestBrand() brandId: BrandId, @Query() q: MoneyRowQuery) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const qb = tx.repo(PlayerDeposit).queryBuilder('d');
-      if (q.status !== undefined) qb.andWhere('d.status = :status', { status: q.status });
-      if (q.player_id !== undefined) qb.andWhere('d.player_id = :playerId', { playerId: q.player_id });
-      return ok(await pageOf(qb, 'd', q, depositView));
-    });
+    const filters = { status: q.status, player_id: q.player_id };
+    return brandPage(this.db, brandId, PlayerDeposit, q, filters, depositView);
   }
 
   @Get('players/deposits/:id')
   deposit(@RequestBrand() brandId: BrandId, @Param('id', ParseIntPipe) id: number) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const row = await tx.repo(PlayerDeposit).queryBuilder('d').andWhere('d.id = :id', { id }).getOne();
-      if (!row) throw new NotFoundError('deposit not found');
-      return ok(depositView(row));
-    });
+    return brandRowById(this.db, brandId, PlayerDeposit, id, 'deposit', depositView);
   }
 
   @Get('players/withdrawals')
   withdrawals(@RequestBrand() brandId: BrandId, @Query() q: MoneyRowQuery) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const qb = tx.repo(PlayerWithdraw).queryBuilder('w');
-      if (q.status !== undefined) qb.andWhere('w.status = :status', { status: q.status });
-      if (q.player_id !== undefined) qb.andWhere('w.player_id = :playerId', { playerId: q.player_id });
-      return ok(await pageOf(qb, 'w', q, withdrawView));
-    });
+    const filters = { status: q.status, player_id: q.player_id };
+    return brandPage(this.db, brandId, PlayerWithdraw, q, filters, withdrawView);
   }
 
   @Get('players/withdrawals/:id')
   withdrawal(@RequestBrand() brandId: BrandId, @Param('id', ParseIntPipe) id: number) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const row = await tx.repo(PlayerWithdraw).queryBuilder('w').andWhere('w.id = :id', { id }).getOne();
-      if (!row) throw new NotFoundError('withdrawal not found');
-      return ok(withdrawView(row));
-    });
+    return brandRowById(this.db, brandId, PlayerWithdraw, id, 'withdrawal', withdrawView);
   }
 
   @Get('agents/withdrawals')
   agentWithdrawals(@RequestBrand() brandId: BrandId, @Query() q: MoneyRowQuery) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const qb = tx.repo(AgentWithdraw).queryBuilder('w');
-      if (q.status !== undefined) qb.andWhere('w.status = :status', { status: q.status });
-      if (q.agent_id !== undefined) qb.andWhere('w.agent_id = :agentId', { agentId: q.agent_id });
-      return ok(await pageOf(qb, 'w', q, agentWithdrawView));
-    });
+    const filters = { status: q.status, agent_id: q.agent_id };
+    return brandPage(this.db, brandId, AgentWithdraw, q, filters, agentWithdrawView);
   }
 
   @Get('players/:id')
   player(@RequestBrand() brandId: BrandId, @Param('id', ParseIntPipe) id: number) {
-    return this.db.brandTransaction(brandId, async (tx) => {
-      const row = await tx.repo(Player).queryBuilder('p').andWhere('p.id = :id', { id }).getOne();
-      if (!row) throw new NotFoundError('player not found');
-      return ok(playerView(row));
-    });
+    return brandRowById(this.db, brandId, Player, id, 'player', playerView);
   }
 
   @Patch('players/:id')
