@@ -6,23 +6,13 @@
  * §7: a register body brand_id other than the resolved brand is refused (51)
  * in every mode.
  */
-import type Redis from 'ioredis';
-import type { JwtIssuer } from '@app/auth';
 import type { EnforcementMode } from '@app/config';
-import type { BootedApp } from '../support/app';
 import {
-  bootGateway,
-  closeDoubles,
-  type Doubles,
-  issuerFor,
+  gatewaysPerMode,
   loginPlayer,
-  makeKeyPair,
   metricValue,
-  resetDoubles,
   seedAgentDomain,
-  seedClient,
   send,
-  startDoubles,
   uniqueBrandId,
   uniqueHost,
 } from './harness';
@@ -31,26 +21,7 @@ const MODES: EnforcementMode[] = ['off', 'observe', 'enforce'];
 const FAILED = 'brand_resolution_failed_total';
 
 describe('gateway JWT brand vs domain brand', () => {
-  const keys = makeKeyPair();
-  let issuer: JwtIssuer;
-  let doubles: Doubles;
-  let redis: Redis;
-  const gateways = {} as Record<EnforcementMode, BootedApp>;
-
-  beforeAll(async () => {
-    issuer = issuerFor(keys);
-    redis = seedClient();
-    doubles = await startDoubles();
-    for (const mode of MODES) gateways[mode] = await bootGateway(doubles, keys, { mode });
-  });
-
-  afterAll(async () => {
-    for (const mode of MODES) await gateways[mode]?.close();
-    await closeDoubles(doubles);
-    redis?.disconnect();
-  });
-
-  beforeEach(() => resetDoubles(doubles));
+  const suite = gatewaysPerMode(MODES);
 
   /**
    * A token minted for brand A used on brand B's domain. The session is
@@ -61,9 +32,9 @@ describe('gateway JWT brand vs domain brand', () => {
     const domainBrand = uniqueBrandId();
     const tokenBrand = uniqueBrandId();
     const host = uniqueHost();
-    await seedAgentDomain(redis, host, domainBrand);
-    const player = await loginPlayer(redis, issuer, tokenBrand, { sessionBrandId: domainBrand });
-    const url = gateways[mode].url;
+    await seedAgentDomain(suite.redis, host, domainBrand);
+    const player = await loginPlayer(suite.redis, suite.issuer, tokenBrand, { sessionBrandId: domainBrand });
+    const url = suite.gateways[mode].url;
     const labels = { reason: 'jwt_brand_mismatch', service: 'gateway' };
     const before = await metricValue(url, FAILED, labels);
     const res = await send(url, '/api/v1/user/info', { host, token: player.token });
@@ -74,14 +45,14 @@ describe('gateway JWT brand vs domain brand', () => {
   it('off: passes a token of another brand, forwards the domain brand, counts nothing', async () => {
     const { res, counted, domainBrand } = await crossBrandRequest('off');
     expect(res.json.status).toBe(0);
-    expect(doubles.player.lastCall()?.brandId).toBe(domainBrand);
+    expect(suite.doubles.player.lastCall()?.brandId).toBe(domainBrand);
     expect(counted).toBe(0);
   });
 
   it('observe: counts the mismatch and forwards with the domain brand', async () => {
     const { res, counted, domainBrand } = await crossBrandRequest('observe');
     expect(res.json.status).toBe(0);
-    expect(doubles.player.lastCall()?.brandId).toBe(domainBrand);
+    expect(suite.doubles.player.lastCall()?.brandId).toBe(domainBrand);
     expect(counted).toBe(1);
   });
 
@@ -89,7 +60,7 @@ describe('gateway JWT brand vs domain brand', () => {
     const { res, counted } = await crossBrandRequest('enforce');
     expect(res.status).toBe(403);
     expect(res.json).toEqual({ status: 51, msg: expect.any(String), data: null });
-    expect(doubles.player.calls).toHaveLength(0);
+    expect(suite.doubles.player.calls).toHaveLength(0);
     expect(counted).toBe(1);
   });
 
@@ -102,9 +73,9 @@ describe('gateway JWT brand vs domain brand', () => {
     const domainBrand = uniqueBrandId();
     const tokenBrand = uniqueBrandId();
     const host = uniqueHost();
-    await seedAgentDomain(redis, host, domainBrand);
-    const player = await loginPlayer(redis, issuer, tokenBrand);
-    const url = gateways[mode].url;
+    await seedAgentDomain(suite.redis, host, domainBrand);
+    const player = await loginPlayer(suite.redis, suite.issuer, tokenBrand);
+    const url = suite.gateways[mode].url;
     const labels = { reason: 'jwt_brand_mismatch', service: 'gateway' };
     const before = await metricValue(url, FAILED, labels);
     const res = await send(url, '/api/v1/user/info', { host, token: player.token });
@@ -116,7 +87,7 @@ describe('gateway JWT brand vs domain brand', () => {
     expect(res.status).toBe(403);
     expect(res.json.status).toBe(51);
     expect(counted).toBe(1);
-    expect(doubles.player.calls).toHaveLength(0);
+    expect(suite.doubles.player.calls).toHaveLength(0);
   });
 
   it('observe: counts the mismatch, then refuses with status 3 because the domain brand holds no session', async () => {
@@ -124,20 +95,20 @@ describe('gateway JWT brand vs domain brand', () => {
     expect(res.status).toBe(200);
     expect(res.json.status).toBe(3);
     expect(counted).toBe(1);
-    expect(doubles.player.calls).toHaveLength(0);
+    expect(suite.doubles.player.calls).toHaveLength(0);
   });
 
   it.each(MODES)('%s: a token of the domain brand passes and is not counted', async (mode) => {
     const brandId = uniqueBrandId();
     const host = uniqueHost();
-    await seedAgentDomain(redis, host, brandId);
-    const player = await loginPlayer(redis, issuer, brandId);
+    await seedAgentDomain(suite.redis, host, brandId);
+    const player = await loginPlayer(suite.redis, suite.issuer, brandId);
     const labels = { reason: 'jwt_brand_mismatch', service: 'gateway' };
-    const before = await metricValue(gateways[mode].url, FAILED, labels);
-    const res = await send(gateways[mode].url, '/api/v1/user/info', { host, token: player.token });
+    const before = await metricValue(suite.gateways[mode].url, FAILED, labels);
+    const res = await send(suite.gateways[mode].url, '/api/v1/user/info', { host, token: player.token });
     expect(res.json.status).toBe(0);
-    expect(doubles.player.lastCall()?.brandId).toBe(brandId);
-    expect(await metricValue(gateways[mode].url, FAILED, labels)).toBe(before);
+    expect(suite.doubles.player.lastCall()?.brandId).toBe(brandId);
+    expect(await metricValue(suite.gateways[mode].url, FAILED, labels)).toBe(before);
   });
 
   describe.each(MODES)('register in %s mode', (mode) => {
@@ -147,12 +118,12 @@ describe('gateway JWT brand vs domain brand', () => {
     beforeAll(async () => {
       host = uniqueHost();
       brandId = uniqueBrandId();
-      await seedAgentDomain(redis, host, brandId);
+      await seedAgentDomain(suite.redis, host, brandId);
     });
 
     it('refuses a body brand_id other than the resolved brand with 403 status 51 and creates nothing', async () => {
       for (const path of ['/api/v1/user/register', '/user/register']) {
-        const res = await send(gateways[mode].url, path, {
+        const res = await send(suite.gateways[mode].url, path, {
           method: 'POST',
           host,
           body: { account: 'a', password: 'p', brand_id: brandId + 1 },
@@ -160,25 +131,25 @@ describe('gateway JWT brand vs domain brand', () => {
         expect(res.status).toBe(403);
         expect(res.json.status).toBe(51);
       }
-      expect(doubles.player.calls).toHaveLength(0);
+      expect(suite.doubles.player.calls).toHaveLength(0);
     });
 
     it('forwards a body brand_id equal to the resolved brand, and a body without one', async () => {
-      await send(gateways[mode].url, '/api/v1/user/register', {
+      await send(suite.gateways[mode].url, '/api/v1/user/register', {
         method: 'POST',
         host,
         body: { account: 'a', brand_id: brandId },
       });
-      await send(gateways[mode].url, '/api/v1/user/register', {
+      await send(suite.gateways[mode].url, '/api/v1/user/register', {
         method: 'POST',
         host,
         body: { account: 'b' },
       });
-      expect(doubles.player.calls.map((c) => c.body)).toEqual([
+      expect(suite.doubles.player.calls.map((c) => c.body)).toEqual([
         { account: 'a', brand_id: brandId },
         { account: 'b' },
       ]);
-      expect(doubles.player.calls.every((c) => c.brandId === brandId)).toBe(true);
+      expect(suite.doubles.player.calls.every((c) => c.brandId === brandId)).toBe(true);
     });
   });
 });

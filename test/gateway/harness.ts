@@ -272,3 +272,36 @@ export async function metricValue(
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export { makeKeyPair, type TestKeyPair };
+
+export interface ModeSuite {
+  keys: TestKeyPair;
+  issuer: JwtIssuer;
+  doubles: Doubles;
+  /** Seeds domains and sessions in the suite's Redis database. */
+  redis: Redis;
+  gateways: Record<EnforcementMode, BootedApp>;
+}
+
+/**
+ * Registers a suite's lifecycle: recording doubles, a seeding Redis client and
+ * one gateway per enforcement mode, booted before all tests and closed after;
+ * the doubles' recordings are reset before each test. Fields are set in beforeAll.
+ */
+export function gatewaysPerMode(
+  modes: readonly EnforcementMode[] = ['off', 'observe', 'enforce'],
+): ModeSuite {
+  const suite = { keys: makeKeyPair(), gateways: {} } as ModeSuite;
+  beforeAll(async () => {
+    suite.issuer = issuerFor(suite.keys);
+    suite.redis = seedClient();
+    suite.doubles = await startDoubles();
+    for (const mode of modes) suite.gateways[mode] = await bootGateway(suite.doubles, suite.keys, { mode });
+  });
+  afterAll(async () => {
+    for (const mode of modes) await suite.gateways[mode]?.close();
+    await closeDoubles(suite.doubles);
+    suite.redis?.disconnect();
+  });
+  beforeEach(() => resetDoubles(suite.doubles));
+  return suite;
+}
