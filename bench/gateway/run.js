@@ -10,12 +10,14 @@
  *
  * Run: `npx nest build gateway && node bench/gateway/run.js`
  * Env: BENCH_CONNECTIONS (50), BENCH_DURATION seconds (10), BENCH_WARMUP
- * seconds (3), BENCH_REDIS_URL (redis://127.0.0.1:6379/0), GATEWAY_LOG_LEVEL (warn).
+ * seconds (3), BENCH_ROUNDS (3: (b) and (c) alternate, medians printed), BENCH_REDIS_URL (redis://127.0.0.1:6379/0), GATEWAY_LOG_LEVEL (warn),
+ * GATEWAY_NODE_ARGS / PROXY_NODE_ARGS (extra node flags for (c) / (b), e.g. --cpu-prof).
  * Each server is its own process; the scenarios run one after another.
  */
 const { spawn } = require('node:child_process');
 const { createSign, generateKeyPairSync, randomBytes, randomUUID } = require('node:crypto');
 const { existsSync } = require('node:fs');
+const { loadavg } = require('node:os');
 const { get } = require('node:http');
 const { createServer } = require('node:net');
 const path = require('node:path');
@@ -29,6 +31,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const DURATION = Number(process.env.BENCH_DURATION || 10);
 const WARMUP = Number(process.env.BENCH_WARMUP || 3);
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/0';
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 
 const children = [];
 
@@ -83,6 +86,20 @@ function signPlayerToken(privateKey, kid, claims) {
   return `${input}.${signature}`;
 }
 
+
+function median(sorted) {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** c against b of one round. */
+function ratios(b, c) {
+  return {
+    rps: c.rps / b.rps,
+    p99Added: c.p99 - b.p99,
+    cpu: b.cpuUs && c.cpuUs ? c.cpuUs / b.cpuUs : null,
+  };
+}
 
 async function load(name, url, headers, pid) {
   const options = { url, connections: CONNECTIONS, headers, pipelining: 1 };
@@ -159,14 +176,15 @@ async function main() {
     const doubleUrl = `http://127.0.0.1:${double.port}`;
     const proxy = await start(
       'reference proxy',
-      [path.join(__dirname, 'reference-proxy.js')],
+      [...(process.env.PROXY_NODE_ARGS || '').split(' ').filter(Boolean), path.join(__dirname, 'reference-proxy.js')],
       { PORT: '0', UPSTREAM_URL: doubleUrl },
       listeningPort,
     );
     const gatewayPort = await freePort();
     const gateway = await start(
       'gateway',
-      [GATEWAY_MAIN],
+      // e.g. GATEWAY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the gateway under load.
+      [...(process.env.GATEWAY_NODE_ARGS || '').split(' ').filter(Boolean), GATEWAY_MAIN],
       {
         NODE_ENV: 'production',
         PORT: String(gatewayPort),
@@ -207,21 +225,44 @@ async function main() {
     process.stdout.write(
       `autocannon: ${CONNECTIONS} connections, ${DURATION} s (+${WARMUP} s warm-up), loopback, node ${process.version}\n`,
     );
-    const results = [];
-    for (const s of scenarios) {
-      const r = await load(s.name, s.url, s.headers, s.pid);
-      results.push(r);
+    const print = (r) => {
       const cpu = r.cpuUs === null ? '' : `   server CPU ${r.cpuUs.toFixed(0).padStart(4)} µs/req`;
       const failed = r.bad ? `   (${r.bad} failed)` : '';
       process.stdout.write(
         `${r.name.padEnd(18)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms${cpu}${failed}\n`,
       );
+    };
+    const results = [];
+    const a = await load(scenarios[0].name, scenarios[0].url, scenarios[0].headers, scenarios[0].pid);
+    results.push(a);
+    print(a);
+    // (b) and (c) alternate, ROUNDS times, so that both see about the same machine load; each
+    // round's ratios compare the two runs of that round, and the summary gives their medians.
+    const rounds = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      if (ROUNDS > 1) process.stdout.write(`round ${round}/${ROUNDS} (load average ${loadavg()[0].toFixed(2)})\n`);
+      const pair = [];
+      for (const s of scenarios.slice(1)) {
+        const r = await load(s.name, s.url, s.headers, s.pid);
+        results.push(r);
+        pair.push(r);
+        print(r);
+      }
+      rounds.push(ratios(pair[0], pair[1]));
+      const last = rounds[rounds.length - 1];
+      process.stdout.write(
+        `c/b throughput ${last.rps.toFixed(2)}   p99 added by c over b ${last.p99Added.toFixed(1)} ms${last.cpu === null ? '' : `   CPU/req c/b ${last.cpu.toFixed(2)}`}\n`,
+      );
     }
-    const [, b, c] = results;
-    const cpuRatio = b.cpuUs && c.cpuUs ? `   CPU/req c/b ${(c.cpuUs / b.cpuUs).toFixed(2)}` : '';
-    process.stdout.write(
-      `c/b throughput ${(c.rps / b.rps).toFixed(2)}   p99 added by c over b ${(c.p99 - b.p99).toFixed(1)} ms${cpuRatio}\n`,
-    );
+    if (ROUNDS > 1) {
+      const summary = (pick) => {
+        const values = rounds.map(pick).filter((v) => v !== null).sort((x, y) => x - y);
+        return `${values[0].toFixed(2)} / ${median(values).toFixed(2)} / ${values[values.length - 1].toFixed(2)}`;
+      };
+      process.stdout.write(
+        `over ${ROUNDS} rounds (min / median / max): c/b throughput ${summary((r) => r.rps)}   p99 added ${summary((r) => r.p99Added)} ms   CPU/req c/b ${summary((r) => r.cpu)}\n`,
+      );
+    }
     if (results.some((r) => r.bad > 0)) process.exitCode = 1;
   } finally {
     await redis.del(...keys).catch(() => undefined);
