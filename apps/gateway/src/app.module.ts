@@ -14,6 +14,7 @@ import { ProxyRoute } from './proxy/proxy.route';
 import { ProxyService } from './proxy/proxy.service';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
+import { SessionCache } from './session/session-cache';
 
 /**
  * gateway: the player-facing edge (seed 003, issue 3). The pipeline is
@@ -68,6 +69,7 @@ export class GatewayModule implements NestModule {
         PlayerTokens,
         RedisThrottlerStorage,
         RateLimiter,
+        SessionCache,
         Downstreams,
         ProxyService,
         ProxyRoute,

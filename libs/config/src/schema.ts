@@ -173,6 +173,11 @@ export class GatewayConfig extends CommonConfig {
   @IsOptional() @IsString() JWT_PUBLIC_KEYS_FILE?: string;
   /** Seconds a resolved domain stays cached in process. */
   @Type(() => Number) @IsInt() @Min(0) @Max(3600) DOMAIN_CACHE_TTL_SECONDS = 5;
+  /**
+   * Longest a matching session stays remembered in process (Redis announces every change of a
+   * session key, which drops it at once; this bounds an entry whatever happens). 0 = off.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000) SESSION_CACHE_TTL_MS = 2000;
 }
 
 export class PlayerConfig extends RecoveryConfig {

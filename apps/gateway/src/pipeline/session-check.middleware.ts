@@ -8,33 +8,28 @@
  * (HTTP 200) plus `gateway_jwt_session_missing_total`. Redis down → status 7
  * (fail closed: no request is served without its session check).
  *
- * The rate-limit hit of the later rate-limit step is recorded by the same
- * Redis command that reads the session, so an authenticated request costs
- * one Redis round trip; that step still makes the decision, in its place in
- * the pipeline.
+ * A session that matched is remembered by the SessionCache, which Redis
+ * keeps current by announcing every change of a session key: the next
+ * request of the same token is checked in process, with no round trip. Only
+ * a match is ever served from there; anything else asks Redis.
+ *
+ * When the step does go to Redis, the rate-limit hit of the later rate-limit
+ * step is recorded by the same command that reads the session, so such a
+ * request costs one Redis round trip; that step still makes the decision, in
+ * its place in the pipeline.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { PlayerClaims } from '@app/auth';
 import { AuthRequiredError, DownstreamUnavailableError } from '@app/http';
 import { Metrics } from '@app/observability';
 import { RateLimiter } from '../rate-limit/rate-limiter';
+import { sameId } from '../session/same-id';
+import { SessionCache } from '../session/session-cache';
 import { type GatewayState, isLive, type Next, reject, stateOf } from './request-state';
 
 export function sessionKey(brandId: number, account: string): string {
   return `user-session:brand:${brandId}:${account}`;
-}
-
-/**
- * Constant-time equality for session ids. A jti is a fixed-length random id
- * whose length is no secret, so unequal lengths answer false at once; equal
- * lengths are compared with timingSafeEqual (no HMAC round per request).
- */
-function sameId(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** True when the stored session is the one this token was issued for. */
@@ -56,29 +51,37 @@ export function sessionMatches(raw: string | null, jti: string, playerId: string
 export class SessionCheckMiddleware implements NestMiddleware {
   private readonly logger = new Logger('SessionCheck');
 
-  constructor(private readonly limiter: RateLimiter) {}
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly sessions: SessionCache,
+  ) {}
 
+  /** Synchronous when the session is remembered and matches. */
   use(req: IncomingMessage, _res: ServerResponse, next: Next): void | Promise<void> {
     const state = stateOf(req);
     const claims = state.claims;
     if (!isLive(state) || claims === null) return next();
-    return this.check(req, state, claims, next);
+    const key = sessionKey(state.brandId ?? claims.brand_id, claims.account);
+    if (this.sessions.matches(key, claims.jti, claims.sub)) return next();
+    return this.check(req, state, claims, key, next);
   }
 
   private async check(
     req: IncomingMessage,
     state: GatewayState,
     claims: PlayerClaims,
+    key: string,
     next: Next,
   ): Promise<void> {
-    const key = sessionKey(state.brandId ?? claims.brand_id, claims.account);
     try {
+      const mark = this.sessions.mark();
       const { record, value } = await this.limiter.hitAndGet(this.limiter.hitFor(req, state), key);
       if (!sessionMatches(value, claims.jti, claims.sub)) {
         Metrics.jwtSessionMissing().inc({ service: 'gateway' });
         // Applied by the brand-enforcement step, which runs next (see GatewayState.sessionError).
         state.sessionError = new AuthRequiredError();
       } else {
+        this.sessions.remember(key, claims.jti, claims.sub, mark);
         state.rateLimit = record;
       }
     } catch (err) {

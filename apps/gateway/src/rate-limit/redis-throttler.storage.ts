@@ -21,7 +21,11 @@ import { REDIS } from '@app/redis';
 /** @nestjs/throttler's record type (not re-exported by its index). */
 export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
-/** KEYS: hits, block. ARGV: ttl ms, limit, block ms. Yields {hits, hits pttl, blocked 0/1, block pttl}. */
+/**
+ * KEYS: hits, block. ARGV: ttl ms, limit, block ms, hits to add (1 unless a
+ * replica reports several counted in process). Yields {hits, hits pttl,
+ * blocked 0/1, block pttl}.
+ */
 const HIT = `
 local function hit()
   local blockTtl = redis.call('PTTL', KEYS[2])
@@ -29,7 +33,7 @@ local function hit()
     local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
     return {hits, redis.call('PTTL', KEYS[1]), 1, blockTtl}
   end
-  local hits = redis.call('INCR', KEYS[1])
+  local hits = redis.call('INCRBY', KEYS[1], tonumber(ARGV[4] or '1'))
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl < 0 then
     redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -64,7 +68,13 @@ export interface ThrottleHit {
   blockMs: number;
 }
 
-export function toRecord(reply: Reply): ThrottlerStorageRecord {
+/** A throttler record plus the same two times in milliseconds, for the in-process buckets. */
+export interface HitRecord extends ThrottlerStorageRecord {
+  ttlMs: number;
+  blockTtlMs: number;
+}
+
+export function toRecord(reply: Reply): HitRecord {
   const [hits, ttl, blocked, blockTtl] = reply.slice(0, 4).map(Number);
   return {
     totalHits: hits,
@@ -72,6 +82,8 @@ export function toRecord(reply: Reply): ThrottlerStorageRecord {
     timeToExpire: Math.max(0, Math.ceil(ttl / 1000)),
     isBlocked: blocked === 1,
     timeToBlockExpire: Math.max(0, Math.ceil(blockTtl / 1000)),
+    ttlMs: Math.max(0, ttl),
+    blockTtlMs: Math.max(0, blockTtl),
   };
 }
 
@@ -100,9 +112,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     limit: number,
     blockDuration: number,
     throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
-    const [hits, block] = RedisThrottlerStorage.keys(`${throttlerName}:${key}`);
-    return toRecord(await this.hitScript(hits, block, ttl, limit, blockDuration));
+  ): Promise<HitRecord> {
+    return this.incrementBy({ key, ttlMs: ttl, limit, blockMs: blockDuration }, throttlerName, 1);
+  }
+
+  /** Adds `count` hits at once (a replica reporting the hits it counted in process). */
+  async incrementBy(hit: ThrottleHit, throttlerName: string, count: number): Promise<HitRecord> {
+    const [hits, block] = RedisThrottlerStorage.keys(`${throttlerName}:${hit.key}`);
+    return toRecord(await this.hitScript(hits, block, hit.ttlMs, hit.limit, hit.blockMs, count));
   }
 
   /** Records one hit and reads `readKey`, atomically, in one command. */
@@ -110,9 +127,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     hit: ThrottleHit,
     throttlerName: string,
     readKey: string,
-  ): Promise<{ record: ThrottlerStorageRecord; value: string | null }> {
+  ): Promise<{ record: HitRecord; value: string | null }> {
     const [hits, block] = RedisThrottlerStorage.keys(`${throttlerName}:${hit.key}`);
-    const reply = await this.hitAndGetScript(hits, block, readKey, hit.ttlMs, hit.limit, hit.blockMs);
+    const reply = await this.hitAndGetScript(hits, block, readKey, hit.ttlMs, hit.limit, hit.blockMs, 1);
     return { record: toRecord(reply), value: reply[4] ?? null };
   }
 }
