@@ -68,6 +68,13 @@ export class DomainMapResolver {
     @Inject(DOMAIN_CACHE_TTL_MS) private readonly ttlMs: number,
   ) {}
 
+  /** The binding of a domain resolved within the cache TTL, else undefined (call resolve). No await. */
+  cached(host: string): DomainBinding | undefined {
+    const hit = this.cache.get(host);
+    if (hit === undefined || hit.until <= Date.now()) return undefined;
+    return hit.value ?? undefined;
+  }
+
   async resolve(host: string): Promise<DomainBinding | null> {
     const now = Date.now();
     const hit = this.cache.get(host);

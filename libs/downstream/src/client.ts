@@ -49,6 +49,10 @@ export interface DownstreamCall {
   path: string;
   query?: Record<string, QueryValue | QueryValue[]> | URLSearchParams;
   headers?: Record<string, string | string[] | undefined>;
+  /** Names (lower case) of `headers` not to send: lets a proxy pass the client's headers without copying them first. */
+  omitHeaders?: ReadonlySet<string>;
+  /** Set after `headers` (and over them): e.g. what a proxy adds to the client's headers. */
+  setHeaders?: Record<string, string>;
   /** Buffer/string/stream are sent as is; anything else is sent as JSON. */
   body?: unknown;
   brandId?: number | null;
@@ -243,8 +247,15 @@ export class DownstreamClient {
       for (const [name, value] of Object.entries(call.headers)) {
         if (value === undefined) continue;
         const lower = name.toLowerCase();
-        if (HOP_BY_HOP.has(lower) || OWNED.has(lower) || listed?.has(lower)) continue;
+        if (HOP_BY_HOP.has(lower) || OWNED.has(lower) || listed?.has(lower) || call.omitHeaders?.has(lower))
+          continue;
         out[lower] = value;
+      }
+    }
+    if (call.setHeaders) {
+      for (const [name, value] of Object.entries(call.setHeaders)) {
+        const lower = name.toLowerCase();
+        if (!HOP_BY_HOP.has(lower) && !OWNED.has(lower)) out[lower] = value;
       }
     }
     out['x-internal-service-token'] = this.authToken;

@@ -16,6 +16,7 @@ import {
   type BrandCarrier,
   BrandContextService,
   BrandEnforcement,
+  type DomainBinding,
   DomainMapResolver,
   DomainMapUnavailableError,
   extractDomain,
@@ -40,32 +41,42 @@ export class BrandResolutionMiddleware implements NestMiddleware {
     private readonly enforcement: BrandEnforcement,
   ) {}
 
-  /** Synchronous when the step has nothing to resolve. */
+  /** Synchronous when the step has nothing to resolve or the domain is cached in process. */
   use(req: IncomingMessage & BrandCarrier, _res: ServerResponse, next: Next): void | Promise<void> {
     const state = stateOf(req);
     if (!isLive(state)) return next();
     for (const name of GATEWAY_OWNED_HEADERS) delete req.headers[name];
     if (!state.route.resolvesBrand) return next();
+    const domain = extractDomain(req.headers);
+    state.domain = domain;
+    const cached = domain ? this.domains.cached(domain) : undefined;
+    if (cached !== undefined) {
+      this.bind(req, state, cached);
+      return next();
+    }
     return this.resolve(req, state, next);
   }
 
   private async resolve(req: IncomingMessage & BrandCarrier, state: GatewayState, next: Next): Promise<void> {
-    const domain = extractDomain(req.headers);
-    state.domain = domain;
+    const domain = state.domain;
     try {
-      const binding = domain ? await this.domains.resolve(domain) : null;
-      if (binding) {
-        state.brandId = binding.brandId;
-        const { brandId, agentId, level } = binding;
-        this.brands.set({ brandId, source: 'domain', domain, agentId, level }, req);
-      } else {
-        this.enforcement.unresolvedDomain({ domain });
-        this.brands.set({ brandId: null, source: 'none', domain }, req);
-      }
+      this.bind(req, state, domain ? await this.domains.resolve(domain) : null);
     } catch (err) {
       const unavailable = err instanceof DomainMapUnavailableError;
       reject(state, unavailable ? new DownstreamUnavailableError('brand resolution unavailable') : err);
     }
     next();
+  }
+
+  private bind(req: IncomingMessage & BrandCarrier, state: GatewayState, binding: DomainBinding | null): void {
+    const domain = state.domain;
+    if (binding) {
+      state.brandId = binding.brandId;
+      const { brandId, agentId, level } = binding;
+      this.brands.set({ brandId, source: 'domain', domain, agentId, level }, req);
+    } else {
+      this.enforcement.unresolvedDomain({ domain });
+      this.brands.set({ brandId: null, source: 'none', domain }, req);
+    }
   }
 }

@@ -11,9 +11,10 @@
  * i.e. the app's one envelope filter, via Fastify's error handler.
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '@app/http';
+import { assertGatewayPipeline, GATEWAY_PIPELINE, GATEWAY_UNPIPED_PATHS } from '../pipeline/declaration';
 import { ProxyService } from './proxy.service';
 
 const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -23,16 +24,25 @@ export class ProxyRoute implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly proxy: ProxyService,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    // The pipeline (request id → brand → JWT → session → enforcement → rate limit), in declared order.
+    assertGatewayPipeline(GATEWAY_PIPELINE);
+    fastify.addHook(
+      'onRequest',
+      GATEWAY_PIPELINE.fastifyHook((type) => this.moduleRef.get(type, { strict: false }), GATEWAY_UNPIPED_PATHS),
+    );
     // Every body is kept as the client's bytes (see proxy/body.ts); the proxy parses the few it edits.
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     fastify.all('/*', async (request, reply) => {
       if (!FORWARDED_METHODS.has(request.method)) throw new NotFoundError();
       await this.proxy.forward(request, reply);
+      // Sent by forward(); returning the reply tells Fastify so.
+      return reply;
     });
   }
 }

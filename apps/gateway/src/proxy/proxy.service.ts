@@ -40,7 +40,13 @@ import { Downstreams } from './downstreams';
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const KNOWN_STATUSES = new Set(Object.values(Status).filter((v): v is number => typeof v === 'number'));
 /** Request headers never relayed as received: the client owns the framing, the gateway owns identity. */
-const DROPPED_REQUEST_HEADERS = ['host', 'content-length', 'accept-encoding', ...GATEWAY_OWNED_HEADERS];
+const DROPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
+  'host',
+  'content-length',
+  'accept-encoding',
+  'x-forwarded-for',
+  ...GATEWAY_OWNED_HEADERS,
+]);
 const DROPPED_RESPONSE_HEADERS = ['content-length', 'x-request-id'];
 const ENVELOPE_HEAD = /^\{"status":(\d{1,3}),"msg":/;
 
@@ -74,7 +80,8 @@ export class ProxyService {
 
     const contentType = first(request.headers['content-type']);
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
-    const body = await this.editedBody(raw, contentType, route, state);
+    // Most routes forward the client's bytes as they are: no promise for those.
+    const body = this.edits(route) ? await this.editedBody(raw, contentType, route, state) : raw;
 
     const method = request.method as DownstreamMethod;
     const q = request.url.indexOf('?');
@@ -84,7 +91,9 @@ export class ProxyService {
       method,
       path: route.downstreamPath,
       query: q >= 0 ? new URLSearchParams(request.url.slice(q + 1)) : undefined,
-      headers: this.requestHeaders(request, state.claims, state.domain),
+      headers: request.headers,
+      omitHeaders: DROPPED_REQUEST_HEADERS,
+      setHeaders: this.addedHeaders(request, state.claims, state.domain),
       body,
       brandId: state.brandId,
       requestId: request.id,
@@ -95,16 +104,17 @@ export class ProxyService {
     await this.relay(response.statusCode, response.headers, response.body, reply);
   }
 
-  private requestHeaders(
+  /** What the gateway sets on top of the client's headers (which are relayed minus DROPPED_REQUEST_HEADERS). */
+  private addedHeaders(
     request: FastifyRequest,
     claims: PlayerClaims | null,
     domain: string | null,
-  ): Record<string, string | string[] | undefined> {
-    const headers: Record<string, string | string[] | undefined> = { ...request.headers };
-    for (const name of DROPPED_REQUEST_HEADERS) delete headers[name];
+  ): Record<string, string> {
+    const headers: Record<string, string> = {};
     const forwarded = first(request.headers['x-forwarded-for']);
     const peer = request.raw.socket?.remoteAddress;
     if (peer) headers['x-forwarded-for'] = forwarded ? `${forwarded}, ${peer}` : peer;
+    else if (forwarded) headers['x-forwarded-for'] = forwarded;
     headers['x-client-ip'] = clientIp(request.raw);
     // The resolved request domain, so the player service can attribute a registration to the
     // domain's agent and level (seed 000) on canonical routes, where no `domain` body is injected.
@@ -115,6 +125,11 @@ export class ProxyService {
       headers['x-session-jti'] = claims.jti;
     }
     return headers;
+  }
+
+  /** True for the routes whose body the gateway edits (register check, launch player_id, legacy domain). */
+  private edits(route: RouteMatch): boolean {
+    return route.register || route.launch || (route.legacy && route.resolvesBrand);
   }
 
   /**
@@ -129,7 +144,7 @@ export class ProxyService {
     state: GatewayState,
   ): Promise<Buffer | string | PlainObject | undefined> {
     const injectsDomain = route.legacy && route.resolvesBrand;
-    if (!route.register && !route.launch && !injectsDomain) return raw;
+    if (!this.edits(route)) return raw;
     const editable = editableBody(raw, contentType);
     if (route.register && editable) this.assertRegisterBrand(editable.value, state);
     if (route.launch) {
@@ -199,10 +214,12 @@ export class ProxyService {
     body: Dispatcher.ResponseData['body'],
     reply: FastifyReply,
   ): Promise<void> {
-    const headers = { ...downstreamHeaders };
+    // The downstream client's response headers are a fresh copy, ours to edit.
+    const headers = downstreamHeaders;
     for (const name of DROPPED_RESPONSE_HEADERS) delete headers[name];
+    // Not awaited: a FastifyReply is thenable and awaiting it waits for the socket to finish.
     if (!isJson(first(headers['content-type']))) {
-      await reply.code(statusCode).headers(headers).send(body);
+      reply.code(statusCode).headers(headers).send(body);
       return;
     }
     let text: string;
@@ -211,7 +228,7 @@ export class ProxyService {
     } catch {
       throw new DownstreamUnavailableError();
     }
-    await reply.code(this.frontendCode(statusCode, text)).headers(headers).send(text);
+    reply.code(this.frontendCode(statusCode, text)).headers(headers).send(text);
   }
 
   private frontendCode(statusCode: number, text: string): number {
