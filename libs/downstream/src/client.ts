@@ -110,7 +110,8 @@ function isPositiveInt(value: unknown): value is number {
 
 /** Names listed in a Connection header are hop-by-hop too. */
 function connectionListed(value: string | string[] | undefined): Set<string> | null {
-  if (!value) return null;
+  // Nearly every message says just keep-alive or close: nothing to drop beyond the hop-by-hop set.
+  if (!value || value === 'keep-alive' || value === 'close') return null;
   const joined = Array.isArray(value) ? value.join(',') : value;
   return new Set(joined.split(',').map((name) => name.trim().toLowerCase()));
 }

@@ -31,6 +31,17 @@ export type JwtKeySource = () => ReadonlyMap<string, string>;
 export const JWT_KEY_SOURCE = Symbol('JWT_KEY_SOURCE');
 
 const VERIFIED_CACHE_MAX = 50_000;
+/**
+ * Remembered tokens are found by the tail of their signature: hashing a whole
+ * token (≈ 800 characters, a new string on every request) cost about as much
+ * as the rest of the lookup. The hit is then confirmed against the whole
+ * token, so only the exact token verified before matches.
+ */
+const LOOKUP_TAIL = 32;
+
+function lookupKey(token: string): string {
+  return token.slice(-LOOKUP_TAIL);
+}
 
 /**
  * The default source: the keys file when `JWT_PUBLIC_KEYS_FILE` is set (re-read
@@ -53,7 +64,7 @@ export class PlayerTokens implements OnModuleInit, OnApplicationShutdown {
   };
   private lastKids: string[] = [];
   /** token → claims, in insertion order; entries expire at the token's `exp`. */
-  private readonly verified = new Map<string, PlayerClaims>();
+  private readonly verified = new Map<string, { token: string; claims: PlayerClaims }>();
   private generation = 0;
 
   constructor(
@@ -98,10 +109,11 @@ export class PlayerTokens implements OnModuleInit, OnApplicationShutdown {
 
   /** The claims of a token verified before and not yet expired, else undefined. */
   remembered(token: string): PlayerClaims | undefined {
-    const known = this.verified.get(token);
-    if (known === undefined) return undefined;
-    if (known.exp * 1000 > Date.now()) return known;
-    this.verified.delete(token);
+    const key = lookupKey(token);
+    const known = this.verified.get(key);
+    if (known === undefined || known.token !== token) return undefined;
+    if (known.claims.exp * 1000 > Date.now()) return known.claims;
+    this.verified.delete(key);
     return undefined;
   }
 
@@ -128,6 +140,6 @@ export class PlayerTokens implements OnModuleInit, OnApplicationShutdown {
       const oldest = this.verified.keys().next().value;
       if (oldest !== undefined) this.verified.delete(oldest);
     }
-    this.verified.set(token, claims);
+    this.verified.set(lookupKey(token), { token, claims });
   }
 }
