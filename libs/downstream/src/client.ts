@@ -53,6 +53,8 @@ export interface DownstreamCall {
   omitHeaders?: ReadonlySet<string>;
   /** Set after `headers` (and over them): e.g. what a proxy adds to the client's headers. */
   setHeaders?: Record<string, string>;
+  /** Names (lower case) of response headers to leave out of the relayable copy, besides hop-by-hop ones. */
+  omitResponseHeaders?: ReadonlySet<string>;
   /** Buffer/string/stream are sent as is; anything else is sent as JSON. */
   body?: unknown;
   brandId?: number | null;
@@ -146,11 +148,12 @@ function unavailable(target: string, cause: unknown): DownstreamUnavailableError
 /** Response headers minus hop-by-hop ones, ready to be relayed. */
 export function relayableHeaders(
   headers: Record<string, string | string[] | undefined>,
+  omit?: ReadonlySet<string>,
 ): Record<string, string | string[]> {
   const listed = connectionListed(headers.connection);
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name) || omit?.has(name)) continue;
     out[name] = value;
   }
   return out;
@@ -202,7 +205,7 @@ export class DownstreamClient {
       this.count(target, outcome, brandLabel);
       return {
         statusCode: response.statusCode,
-        headers: relayableHeaders(response.headers),
+        headers: relayableHeaders(response.headers, call.omitResponseHeaders),
         body: parsed as B,
       };
     } catch (err) {

@@ -47,7 +47,7 @@ const DROPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   'x-forwarded-for',
   ...GATEWAY_OWNED_HEADERS,
 ]);
-const DROPPED_RESPONSE_HEADERS = ['content-length', 'x-request-id'];
+const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['content-length', 'x-request-id']);
 const ENVELOPE_HEAD = /^\{"status":(\d{1,3}),"msg":/;
 
 export function allowListKey(brandId: number): string {
@@ -94,6 +94,7 @@ export class ProxyService {
       headers: request.headers,
       omitHeaders: DROPPED_REQUEST_HEADERS,
       setHeaders: this.addedHeaders(request, state.claims, state.domain),
+      omitResponseHeaders: DROPPED_RESPONSE_HEADERS,
       body,
       brandId: state.brandId,
       requestId: request.id,
@@ -101,8 +102,22 @@ export class ProxyService {
       signBrand: route.target === 'wallet' && WRITE_METHODS.has(method) && state.brandId !== null,
       stream: true,
     });
-    await this.relay(response.statusCode, response.headers, response.body, reply);
+    // The common JSON case is relayed here rather than in an async helper: one promise less per request.
+    const headers = response.headers;
+    if (!isJson(first(headers['content-type']))) {
+      // Not awaited: a FastifyReply is thenable and awaiting it waits for the socket to finish.
+      reply.code(response.statusCode).headers(headers).send(response.body);
+      return;
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch {
+      throw new DownstreamUnavailableError();
+    }
+    reply.code(this.frontendCode(response.statusCode, text)).headers(headers).send(text);
   }
+
 
   /** What the gateway sets on top of the client's headers (which are relayed minus DROPPED_REQUEST_HEADERS). */
   private addedHeaders(
@@ -206,29 +221,6 @@ export class ProxyService {
     }
     this.logger.warn({ brand_id: brandId }, 'malformed provider allow list ignored');
     return null;
-  }
-
-  private async relay(
-    statusCode: number,
-    downstreamHeaders: Record<string, string | string[]>,
-    body: Dispatcher.ResponseData['body'],
-    reply: FastifyReply,
-  ): Promise<void> {
-    // The downstream client's response headers are a fresh copy, ours to edit.
-    const headers = downstreamHeaders;
-    for (const name of DROPPED_RESPONSE_HEADERS) delete headers[name];
-    // Not awaited: a FastifyReply is thenable and awaiting it waits for the socket to finish.
-    if (!isJson(first(headers['content-type']))) {
-      reply.code(statusCode).headers(headers).send(body);
-      return;
-    }
-    let text: string;
-    try {
-      text = await body.text();
-    } catch {
-      throw new DownstreamUnavailableError();
-    }
-    reply.code(this.frontendCode(statusCode, text)).headers(headers).send(text);
   }
 
   private frontendCode(statusCode: number, text: string): number {
