@@ -2,7 +2,8 @@
  * issue 3 point 9: RATE_LIMIT_PER_MINUTE per client address and brand,
  * counted in Redis so that two gateway replicas share one budget; over the
  * limit → 429 status 6 with Retry-After. Authenticated requests (whose hit
- * rides in the session pipeline) and public ones share the bucket.
+ * rides in the session pipeline) and public ones share the bucket. Hits a
+ * replica counts in process (below half the limit) still reach Redis.
  */
 import type Redis from 'ioredis';
 import type { JwtIssuer } from '@app/auth';
@@ -131,6 +132,21 @@ describe('gateway rate limit', () => {
     const ttl = await redis.pttl(`throttle:{gateway:${brandId}:${ip}}:hits`);
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('reports the hits a replica counted in process to the shared count in Redis', async () => {
+    const ip = uniqueIp();
+    // The first hit of the window goes to Redis; the second (below half the limit) is counted in process.
+    expect((await publicCall(replicaA, ip)).status).toBe(200);
+    expect((await publicCall(replicaA, ip)).status).toBe(200);
+    const key = `throttle:{gateway:${brandId}:${ip}}:hits`;
+    const deadline = Date.now() + 2000;
+    let hits = Number(await redis.get(key));
+    while (hits < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      hits = Number(await redis.get(key));
+    }
+    expect(hits).toBe(2);
   });
 
   it('does not limit provider callbacks', async () => {

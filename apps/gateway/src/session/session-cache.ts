@@ -30,6 +30,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type GatewayConfig } from '@app/config';
+import { HealthRegistry } from '@app/health';
+import { counter } from '@app/observability';
 import { createRedis } from '@app/redis';
 import { sameId } from './same-id';
 
@@ -39,6 +41,12 @@ export const INVALIDATION_CHANNEL = '__redis__:invalidate';
 /** Bound on remembered sessions; the oldest is dropped first. */
 const MAX_ENTRIES = 100_000;
 const LIVENESS_INTERVAL_MS = 1000;
+
+export const sessionCacheHits = () =>
+  counter(
+    'gateway_session_cache_hits_total',
+    'Authenticated requests whose session check was answered in process (the session was remembered and matched)',
+  );
 
 /** A remembered session: the identity it was found to match. */
 interface Entry {
@@ -61,11 +69,15 @@ export class SessionCache implements OnModuleInit, OnApplicationShutdown {
   private liveness: NodeJS.Timeout | null = null;
   private closing = false;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: GatewayConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+    private readonly health: HealthRegistry,
+  ) {
     this.ttlMs = config.SESSION_CACHE_TTL_MS;
   }
 
   onModuleInit(): void {
+    this.health.setInfo('session_cache', () => (this.ttlMs <= 0 ? 'disabled' : this.enabled ? 'on' : 'off'));
     if (this.ttlMs <= 0) return;
     const url = this.config.REDIS_URL;
     this.tracker = createRedis(url, 'gateway-session-tracking');
@@ -108,7 +120,9 @@ export class SessionCache implements OnModuleInit, OnApplicationShutdown {
       this.entries.delete(key);
       return false;
     }
-    return entry.playerId === playerId && sameId(entry.jti, jti);
+    if (entry.playerId !== playerId || !sameId(entry.jti, jti)) return false;
+    sessionCacheHits().inc();
+    return true;
   }
 
   /** Taken before reading a session from Redis; pass it to remember(). */
