@@ -9,6 +9,7 @@ import { AgentsAndPlayers1764000001000 } from './1764000001000-AgentsAndPlayers'
 import { MoneyAndLogs1764000002000 } from './1764000002000-MoneyAndLogs';
 import { OutboxAndAudit1764000003000 } from './1764000003000-OutboxAndAudit';
 import { RowLevelSecurity1764000004000 } from './1764000004000-RowLevelSecurity';
+import { OutboxRelayCursor1764000005000 } from './1764000005000-OutboxRelayCursor';
 
 export const ALL_MIGRATIONS = [
   BrandCatalog1764000000000,
@@ -16,4 +17,5 @@ export const ALL_MIGRATIONS = [
   MoneyAndLogs1764000002000,
   OutboxAndAudit1764000003000,
   RowLevelSecurity1764000004000,
+  OutboxRelayCursor1764000005000,
 ];

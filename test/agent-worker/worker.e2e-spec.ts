@@ -8,6 +8,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { publishedSql } from '@app/outbox';
 import { type RunningApp, startApp } from '../support/processes';
 import { buildPortal, type PortalFixture } from '../agent/portal-fixture';
 import { type Harness, startHarness } from '../agent/support';
@@ -67,7 +68,7 @@ describe('agent-worker', () => {
 
     await eventually(async () => {
       const { rows: pending } = await h.pg.query(
-        `SELECT count(*)::int AS n FROM agent_outbox WHERE status <> 'published'`,
+        `SELECT count(*)::int AS n FROM agent_outbox o WHERE NOT ${publishedSql('agent_outbox', 'o')}`,
       );
       return pending[0].n === 0 ? true : undefined;
     });
@@ -116,13 +117,18 @@ describe('agent-worker', () => {
     expect(metrics).toMatch(/outbox_published_total\{[^}]*service="agent_worker"[^}]*stream="events:agent"/);
   });
 
-  it('stops cleanly on SIGTERM, leaving no row leased', async () => {
+  it('stops cleanly on SIGTERM, leaving every row published and the relay cursor unlocked', async () => {
     const code = await worker.stop('SIGTERM');
     // Nest runs the shutdown hooks, then re-raises the signal.
     expect(worker.child.signalCode === 'SIGTERM' || code === 0).toBe(true);
     const { rows } = await h.pg.query(
-      `SELECT count(*)::int AS n FROM agent_outbox WHERE locked_by IS NOT NULL OR status <> 'published'`,
+      `SELECT count(*)::int AS n FROM agent_outbox o WHERE NOT ${publishedSql('agent_outbox', 'o')}`,
     );
     expect(rows[0].n).toBe(0);
+    // and the relay cursor is left unlocked
+    const cursor = await h.pg.query(
+      `SELECT * FROM outbox_relay_cursor WHERE outbox_table = 'agent_outbox' FOR UPDATE NOWAIT`,
+    );
+    expect(cursor.rows).toHaveLength(1);
   });
 });

@@ -40,6 +40,7 @@ const EXPECTED_TABLES = [
   'agent_outbox',
   'recovery_audit',
   'admin_audit',
+  'outbox_relay_cursor',
 ];
 
 async function withClient<R>(url: string, fn: (c: Client) => Promise<R>): Promise<R> {
@@ -163,11 +164,10 @@ describe('migrations', () => {
         ['status', 'text', 'NO', "'pending'::text"],
         ['attempts', 'integer', 'NO', '0'],
         ['next_attempt_at', 'timestamp with time zone', 'NO', 'now()'],
-        ['locked_until', 'timestamp with time zone', 'YES', null],
-        ['locked_by', 'text', 'YES', null],
         ['last_error', 'text', 'YES', null],
         ['created_at', 'timestamp with time zone', 'NO', 'now()'],
         ['published_at', 'timestamp with time zone', 'YES', null],
+        ['tx_id', 'xid8', 'NO', 'pg_current_xact_id()'],
       ]);
       const indexes = await withClient(db.url, async (c) =>
         (await c.query(`SELECT indexdef FROM pg_indexes WHERE tablename = $1`, [table])).rows.map(
@@ -177,10 +177,13 @@ describe('migrations', () => {
       expect(indexes).toEqual(
         expect.arrayContaining([
           expect.stringContaining('(brand_id, created_at)'),
-          expect.stringMatching(/\(next_attempt_at, id\) WHERE \(status = 'pending'::text\)/),
+          expect.stringMatching(/INDEX \w+_relay_idx ON public\.\w+ USING btree \(tx_id, id\)$/),
+          expect.stringMatching(/\(id\) WHERE \(status = 'dead'::text\)/),
           expect.stringMatching(/UNIQUE INDEX .* \(event_id\)/),
         ]),
       );
+      // the row-claim relay's pending index is gone (it would index every published row forever)
+      expect(indexes.filter((d) => d.includes('next_attempt_at'))).toEqual([]);
     }
   });
 

@@ -300,6 +300,19 @@ describe('row-level security (issue #8)', () => {
       expect(privileges).toHaveLength(catalog.brandTables.length);
     });
 
+    it('the outbox relay cursor (no brand_id, no row security) is read and moved by the app role, never added to or emptied', async () => {
+      const { rows: privileges } = await app.query(
+        `SELECT has_table_privilege('outbox_relay_cursor', 'SELECT') AS sel, has_table_privilege('outbox_relay_cursor', 'UPDATE') AS upd,
+                has_table_privilege('outbox_relay_cursor', 'INSERT') AS ins, has_table_privilege('outbox_relay_cursor', 'DELETE') AS del,
+                has_table_privilege('outbox_relay_cursor', 'TRUNCATE') AS trunc`,
+      );
+      expect(privileges).toEqual([{ sel: true, upd: true, ins: false, del: false, trunc: false }]);
+      expect(catalog.brandTables).not.toContain('outbox_relay_cursor');
+      // One row per outbox table, readable without any brand bound.
+      const { rows: cursors } = await app.query(`SELECT outbox_table FROM outbox_relay_cursor ORDER BY 1`);
+      expect(cursors.map((r) => r.outbox_table)).toEqual([...RLS_RELAY_TABLES].sort());
+    });
+
     it("no function in schema public runs with its owner's rights (SECURITY DEFINER would bypass row security)", async () => {
       const { rows: found } = await superuser.query(
         `SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND prosecdef`,

@@ -3,7 +3,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { backlogStatus, OutboxPoller, requeueDeadLetters, type OutboxPollerOptions } from '@app/outbox';
+import { Client } from 'pg';
+import {
+  backlogStatus,
+  OutboxPoller,
+  outboxStateSql,
+  requeueDeadLetters,
+  rewindRelayCursor,
+  type OutboxPollerOptions,
+} from '@app/outbox';
 import {
   DEAD_REDIS_URL,
   event,
@@ -61,19 +69,31 @@ describe('OutboxPoller', () => {
       ...overrides,
     });
 
+  /** Each row with its state: published = behind the relay cursor (outboxStateSql). */
   const rows = (): Promise<
-    Array<{
-      event_id: string;
-      status: string;
-      attempts: number;
-      locked_by: string | null;
-      last_error: string | null;
-      published: boolean;
-    }>
+    Array<{ event_id: string; state: string; attempts: number; last_error: string | null }>
   > =>
     h.dataSource.query(
-      `SELECT event_id, status, attempts, locked_by, last_error, published_at IS NOT NULL AS published FROM ${TABLE} ORDER BY id`,
+      `SELECT event_id, ${outboxStateSql(TABLE, 'o')} AS state, attempts, last_error FROM ${TABLE} o ORDER BY id`,
     );
+
+  /** A second session, as a producer or another worker would have. */
+  async function session(): Promise<Client> {
+    const client = new Client({ connectionString: (h.dataSource.options as { url: string }).url });
+    await client.connect();
+    return client;
+  }
+
+  async function insertEvent(client: Client, e: ReturnType<typeof event>): Promise<void> {
+    await client.query(
+      `INSERT INTO ${TABLE} (brand_id, event_id, event_type, aggregate_type, aggregate_id, envelope)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+      [e.brand_id, e.event_id, e.event_type, e.aggregate_type, e.aggregate_id, JSON.stringify(e)],
+    );
+  }
+
+  const streamedIds = async (): Promise<string[]> =>
+    (await streamEvents(h.redis, STREAM)).map((entry) => entry.event.event_id);
 
   it('publishes every row once, in order, as the `event` field', async () => {
     const events = Array.from({ length: 25 }, (_, i) => event((i % 3) + 1, i));
@@ -91,7 +111,7 @@ describe('OutboxPoller', () => {
     expect(published.map((entry) => entry.fields[0])).toEqual(Array(25).fill('event'));
     expect(published.map((entry) => entry.event)).toEqual(events);
     const state = await rows();
-    expect(state.every((r) => r.status === 'published' && r.published && r.locked_by === null)).toBe(true);
+    expect(state.map((r) => r.state)).toEqual(Array(25).fill('published'));
     expect(
       (await metricValue('outbox_published_total', { service: 'player_worker', stream: STREAM })) - before,
     ).toBe(25);
@@ -100,15 +120,13 @@ describe('OutboxPoller', () => {
     ).toBeGreaterThanOrEqual(8);
   });
 
-  it('never lets two concurrent pollers publish the same row (SKIP LOCKED)', async () => {
+  it('never lets two concurrent pollers publish the same batch (the cursor lock)', async () => {
     const events = Array.from({ length: 100 }, (_, i) => event(1, i));
     await writeEvents(h.dataSource, TABLE, events);
     const a = poller({ workerId: 'worker-a', batchSize: 20 });
     const b = poller({ workerId: 'worker-b', batchSize: 20 });
 
-    const first = await Promise.all([a.runOnce(), b.runOnce()]);
-    expect(first.map((r) => r.claimed)).toEqual([20, 20]);
-    let total = 40;
+    let total = 0;
     for (;;) {
       const round = await Promise.all([a.runOnce(), b.runOnce()]);
       const claimed = round[0].claimed + round[1].claimed;
@@ -117,26 +135,110 @@ describe('OutboxPoller', () => {
     }
     expect(total).toBe(100);
 
-    const ids = (await streamEvents(h.redis, STREAM)).map((entry) => entry.event.event_id);
-    expect(ids).toHaveLength(100);
-    expect(new Set(ids).size).toBe(100);
-    expect(new Set(ids)).toEqual(new Set(events.map((e) => e.event_id)));
+    // Exactly once: a batch is read and published only under the cursor lock, and the cursor moves with it.
+    const ids = await streamedIds();
+    expect(ids).toEqual(events.map((e) => e.event_id));
   });
 
-  it('backs off while Redis is down and drains once it is back', async () => {
+  it('skips the batch while another session holds the cursor, and takes it once that session is gone', async () => {
+    const e = event(1, 1);
+    await writeEvents(h.dataSource, TABLE, [e]);
+    // A worker that locked the cursor, then hung or was SIGKILLed.
+    const holder = await session();
+    holder.on('error', () => undefined);
+    const {
+      rows: [{ pid: holderPid }],
+    } = await holder.query('SELECT pg_backend_pid() AS pid');
+    await holder.query('BEGIN');
+    await holder.query(`SELECT * FROM outbox_relay_cursor WHERE outbox_table = $1 FOR UPDATE`, [TABLE]);
+    const survivor = poller({ workerId: 'survivor' });
+    expect((await survivor.runOnce()).claimed).toBe(0);
+    expect(await streamEvents(h.redis, STREAM)).toEqual([]);
+
+    // Its connection drops (what a SIGKILL does): PostgreSQL releases the lock at once.
+    await h.dataSource.query('SELECT pg_terminate_backend($1)', [holderPid]);
+    await holder.end().catch(() => undefined);
+    expect(await survivor.runOnce()).toMatchObject({ claimed: 1, published: 1 });
+    expect(await streamedIds()).toEqual([e.event_id]);
+  });
+
+  it('publishes in commit-safe order: a row is never skipped when its transaction commits after later ones, and a rolled-back row never appears', async () => {
+    const [a, b, c, d] = [event(1, 1), event(2, 2), event(1, 3), event(2, 4)];
+    const early = await session();
+    const open = await session();
+    const late = await session();
+    const rolledBack = await session();
+    const p = poller();
+    /** Runs the relay until `ids` are on the stream (other suites' open transactions may delay it a little). */
+    const publishUntil = async (ids: string[]) =>
+      waitFor(async () => {
+        await p.runOnce();
+        const streamed = await streamedIds();
+        return ids.every((id) => streamed.includes(id));
+      });
+    try {
+      // `early` takes its transaction id first, `open` inserts first (lower row id), then `early`
+      // inserts and commits while `open` stays open: early's row has the higher id, the lower tx_id.
+      await early.query('BEGIN');
+      await early.query('SELECT pg_current_xact_id()');
+      await open.query('BEGIN');
+      await insertEvent(open, a);
+      await insertEvent(early, b);
+      await early.query('COMMIT');
+      // `late` writes and commits after `open` began: its row waits behind the open transaction.
+      await insertEvent(late, c);
+      await rolledBack.query('BEGIN');
+      await insertEvent(rolledBack, d);
+      await rolledBack.query('ROLLBACK');
+
+      await publishUntil([b.event_id]);
+      for (let i = 0; i < 3; i += 1) await p.runOnce();
+      expect(await streamedIds()).toEqual([b.event_id]);
+      const waiting = await backlogStatus(h.appDataSource, TABLE);
+      expect(waiting.pending).toBe(1);
+      expect(waiting.waitingOnOpenTransactions).toBe(1);
+
+      await open.query('COMMIT');
+      await publishUntil([a.event_id, c.event_id]);
+      // a is published after b (commit-safe order), not skipped although its id is lower, then c.
+      expect(await streamedIds()).toEqual([b.event_id, a.event_id, c.event_id]);
+      expect((await rows()).map((r) => [r.event_id, r.state])).toEqual([
+        [a.event_id, 'published'],
+        [b.event_id, 'published'],
+        [c.event_id, 'published'],
+      ]);
+      for (let i = 0; i < 3; i += 1) await p.runOnce();
+      expect(await streamedIds()).not.toContain(d.event_id);
+      expect(await backlogStatus(h.appDataSource, TABLE)).toMatchObject({ pending: 0, dead: 0 });
+    } finally {
+      for (const client of [early, open, late, rolledBack]) await client.end();
+    }
+  });
+
+  it('backs off while Redis is down, holding the rows behind the failed one, and drains in order once it is back', async () => {
     const events = [event(1, 1), event(2, 2), event(3, 3)];
     await writeEvents(h.dataSource, TABLE, events);
     const failedBefore = await metricValue('outbox_publish_failed_total', {
       service: 'player_worker',
       stream: STREAM,
     });
+    const headDelay = async (): Promise<number> =>
+      (
+        await h.dataSource.query(
+          `SELECT EXTRACT(EPOCH FROM next_attempt_at - now())::float8 AS delay FROM ${TABLE} WHERE event_id = $1`,
+          [events[0].event_id],
+        )
+      )[0].delay;
 
     const down = poller({ redis: deadRedis, workerId: 'worker-down' });
     expect(await down.runOnce()).toEqual({ claimed: 3, published: 0, failed: 3, deadLettered: 0 });
     let state = await rows();
-    expect(state.map((r) => [r.status, r.attempts, r.locked_by])).toEqual(
-      Array(3).fill(['pending', 1, null]),
-    );
+    // The head row records the failure; the rows behind it wait their turn (order is kept).
+    expect(state.map((r) => [r.state, r.attempts])).toEqual([
+      ['pending', 1],
+      ['pending', 0],
+      ['pending', 0],
+    ]);
     expect(state[0].last_error).toMatch(/redis/i);
     expect(down.status().lastError).toMatch(/redis/i);
     expect(
@@ -144,33 +246,33 @@ describe('OutboxPoller', () => {
         failedBefore,
     ).toBe(3);
 
-    // Backing off: nothing is due yet.
+    // Backing off: the head is not due yet, so nothing is.
     expect((await down.runOnce()).claimed).toBe(0);
-    const [{ delay }] = await h.dataSource.query(
-      `SELECT EXTRACT(EPOCH FROM min(next_attempt_at) - now())::float8 AS delay FROM ${TABLE}`,
-    );
+    const delay = await headDelay();
     expect(delay).toBeGreaterThan(0.1);
     expect(delay).toBeLessThanOrEqual(0.2);
 
     await sleep(250);
     expect(await down.runOnce()).toMatchObject({ claimed: 3, failed: 3 });
-    const [{ second }] = await h.dataSource.query(
-      `SELECT EXTRACT(EPOCH FROM min(next_attempt_at) - now())::float8 AS second FROM ${TABLE}`,
-    );
+    const second = await headDelay();
     expect(second).toBeGreaterThan(0.3);
     expect(second).toBeLessThanOrEqual(0.4);
-    expect((await rows()).map((r) => r.attempts)).toEqual([2, 2, 2]);
+    expect((await rows()).map((r) => r.attempts)).toEqual([2, 0, 0]);
     expect(await streamEvents(h.redis, STREAM)).toEqual([]);
 
-    // Redis is back: the same rows drain once their retry time has come.
+    // Redis is back: the same rows drain, in order, once the head's retry time has come.
     const up = poller({ workerId: 'worker-up' });
     await sleep(450);
     expect(await up.runOnce()).toMatchObject({ claimed: 3, published: 3, failed: 0 });
     expect((await streamEvents(h.redis, STREAM)).map((entry) => entry.event)).toEqual(events);
     state = await rows();
-    expect(state.map((r) => [r.status, r.attempts, r.last_error])).toEqual(
-      Array(3).fill(['published', 2, null]),
-    );
+    expect(state.map((r) => [r.state, r.attempts])).toEqual([
+      ['published', 2],
+      ['published', 0],
+      ['published', 0],
+    ]);
+    // The head keeps the error of its last failed attempt as history.
+    expect(state[0].last_error).toMatch(/redis/i);
     expect(up.status().lastError).toBeNull();
   });
 
@@ -186,7 +288,7 @@ describe('OutboxPoller', () => {
     expect(await down.runOnce()).toMatchObject({ failed: 1, deadLettered: 0 });
     await sleep(30);
     expect(await down.runOnce()).toMatchObject({ failed: 1, deadLettered: 1 });
-    expect((await rows()).map((r) => [r.status, r.attempts])).toEqual([['dead', 2]]);
+    expect((await rows()).map((r) => [r.state, r.attempts])).toEqual([['dead', 2]]);
     expect(
       (await metricValue('outbox_dead_lettered_total', { service: 'player_worker', stream: STREAM })) -
         deadBefore,
@@ -197,32 +299,54 @@ describe('OutboxPoller', () => {
     expect((await healthy.runOnce()).claimed).toBe(0);
     expect(await backlogStatus(h.appDataSource, TABLE)).toMatchObject({ pending: 0, dead: 1 });
 
-    expect(await requeueDeadLetters(h.appDataSource, TABLE)).toBe(1);
+    // A row written after the dead one is not held back by it.
+    const after = event(5, 2);
+    await writeEvents(h.dataSource, TABLE, [after]);
     expect(await healthy.runOnce()).toMatchObject({ published: 1 });
-    expect((await streamEvents(h.redis, STREAM)).map((entry) => entry.event.event_id)).toEqual([e.event_id]);
+
+    // Requeued: renumbered ahead of the cursor, attempts reset, published on the next loop.
+    expect(await requeueDeadLetters(h.appDataSource, TABLE)).toBe(1);
+    expect((await rows()).map((r) => [r.event_id, r.state, r.attempts])).toEqual([
+      [after.event_id, 'published', 0],
+      [e.event_id, 'pending', 0],
+    ]);
+    expect(await healthy.runOnce()).toMatchObject({ published: 1 });
+    expect(await streamedIds()).toEqual([after.event_id, e.event_id]);
+    expect(await backlogStatus(h.appDataSource, TABLE)).toMatchObject({ pending: 0, dead: 0 });
   });
 
-  it('re-claims rows whose worker crashed once the lease expires', async () => {
-    const e = event(1, 1);
-    await writeEvents(h.dataSource, TABLE, [e]);
-    // A worker claimed the row and was SIGKILLed before publishing.
-    await h.dataSource.query(
-      `UPDATE ${TABLE} SET locked_by = 'crashed-worker', locked_until = now() + interval '600 milliseconds'`,
-    );
-    const survivor = poller({ workerId: 'survivor' });
-    expect((await survivor.runOnce()).claimed).toBe(0);
-    await sleep(700);
-    expect(await survivor.runOnce()).toMatchObject({ claimed: 1, published: 1 });
-    expect((await streamEvents(h.redis, STREAM)).map((entry) => entry.event.event_id)).toEqual([e.event_id]);
-  });
+  it('replays from a point in time by moving the cursor back (after a Redis loss), never forward', async () => {
+    const old = [event(1, 1), event(2, 2)];
+    await writeEvents(h.dataSource, TABLE, old);
+    await h.dataSource.query(`UPDATE ${TABLE} SET created_at = now() - interval '1 hour'`);
+    const recent = [event(1, 3), event(2, 4)];
+    await writeEvents(h.dataSource, TABLE, recent);
+    const dead = event(1, 5);
+    await writeEvents(h.dataSource, TABLE, [dead]);
+    await h.dataSource.query(`UPDATE ${TABLE} SET status = 'dead', attempts = 5 WHERE event_id = $1`, [
+      dead.event_id,
+    ]);
+    const p = poller();
+    expect(await p.runOnce()).toMatchObject({ claimed: 5, published: 4 });
+    expect(await p.runOnce()).toMatchObject({ claimed: 0 });
+    // Redis lost its streams.
+    await h.redis.del(STREAM);
 
-  it('leaves a row claimed by a live worker alone', async () => {
-    await writeEvents(h.dataSource, TABLE, [event(1, 1)]);
-    await h.dataSource.query(
-      `UPDATE ${TABLE} SET locked_by = 'other', locked_until = now() + interval '1 hour'`,
-    );
-    expect((await poller().runOnce()).claimed).toBe(0);
-    expect(await streamEvents(h.redis, STREAM)).toEqual([]);
+    expect(await rewindRelayCursor(h.appDataSource, TABLE, new Date(Date.now() - 10 * 60_000))).toEqual({
+      moved: true,
+      replayed: 2,
+    });
+    expect(await backlogStatus(h.appDataSource, TABLE)).toMatchObject({ pending: 2, dead: 1 });
+    expect(await p.runOnce()).toMatchObject({ published: 2 });
+    // The recent rows again, in order; the old ones and the dead letter not.
+    expect(await streamedIds()).toEqual(recent.map((e) => e.event_id));
+
+    // Nothing written since then: the cursor stays where it is.
+    expect(await rewindRelayCursor(h.appDataSource, TABLE, new Date(Date.now() + 60_000))).toEqual({
+      moved: false,
+      replayed: 0,
+    });
+    expect(await p.runOnce()).toMatchObject({ claimed: 0 });
   });
 
   it('reports status, gauges and a heartbeat file, and stops gracefully', async () => {

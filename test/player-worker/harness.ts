@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
-import { buildEvent } from '@app/outbox';
+import { buildEvent, outboxStateSql } from '@app/outbox';
 import { createSuiteDatabase, type SuiteDatabase } from '../support/db';
 import { startApp, type RunningApp } from '../support/processes';
 import { flushSuiteRedis, suiteRedisUrl } from '../support/redis';
@@ -96,6 +96,7 @@ export interface WorkerHarness {
   start(env?: Record<string, string>): Promise<RunningApp>;
   /** Stream entries' event_ids in stream order (duplicates kept). */
   streamEventIds(): Promise<string[]>;
+  /** Rows per state: `published` (behind the relay cursor), `pending`, `dead` (outboxStateSql). */
   outboxCounts(): Promise<Record<string, number>>;
   waitFor(predicate: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void>;
   close(): Promise<void>;
@@ -167,8 +168,10 @@ export async function startWorkerHarness(label: string): Promise<WorkerHarness> 
       });
     },
     async outboxCounts() {
-      const { rows } = await pg.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM player_outbox GROUP BY status`);
-      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+      const { rows } = await pg.query<{ state: string; n: string }>(
+        `SELECT ${outboxStateSql('player_outbox', 'o')} AS state, count(*) AS n FROM player_outbox o GROUP BY 1`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
     },
     async waitFor(predicate, timeoutMs, what) {
       const deadline = Date.now() + timeoutMs;

@@ -7,6 +7,7 @@ const status = (over: Partial<OutboxPollerStatus> = {}): OutboxPollerStatus => (
   lastError: null,
   backlog: 4,
   oldestPendingAgeSeconds: 2,
+  waitingOnOpenTransactions: 1,
   ...over,
 });
 
@@ -16,7 +17,7 @@ describe('outboxLoopHealth', () => {
   it('is ok while the loop runs and its last pass is recent', () => {
     expect(outboxLoopHealth(status(), { ...base, now: 1_010_000 })).toEqual({
       ok: true,
-      details: { enabled: true, running: true, last_loop_at: new Date(1_000_000).toISOString(), last_error: null, backlog: 4, oldest_pending_age_seconds: 2 },
+      details: { enabled: true, running: true, last_loop_at: new Date(1_000_000).toISOString(), last_error: null, backlog: 4, oldest_pending_age_seconds: 2, waiting_on_open_transactions: 1 },
     });
   });
 

@@ -4,6 +4,7 @@ import { always } from '@app/http';
 import { PlayerModule } from '../../apps/player/src/app.module';
 import { bootHttpApp } from '../support/app';
 import { call, GATEWAY_TOKEN } from '../player/harness';
+import { outboxStateSql } from '@app/outbox';
 import { STREAM, startTcpProxy, startWorkerHarness, type WorkerHarness } from './harness';
 
 jest.setTimeout(90_000);
@@ -46,8 +47,10 @@ describe('player-worker', () => {
         ['PLAYER_REGISTERED', 2, 1, 'player', String(ids[0]), 'player_service'],
         ['PLAYER_REGISTERED', 2, 1, 'player', String(ids[1]), 'player_service'],
       ]);
-      const { rows } = await h.pg.query(`SELECT event_id, status, published_at IS NOT NULL AS stamped, locked_by FROM player_outbox ORDER BY id`);
-      expect(rows.map((r) => [r.event_id, r.status, r.stamped, r.locked_by])).toEqual(events.map((e) => [e.event_id, 'published', true, null]));
+      // Published = behind the relay cursor (the relay moves the cursor after XADD, it does not write the rows).
+      await h.waitFor(async () => ((await h.outboxCounts()).published ?? 0) === 2, 10_000, 'the cursor past both rows');
+      const { rows } = await h.pg.query(`SELECT event_id, ${outboxStateSql('player_outbox', 'o')} AS state, attempts FROM player_outbox o ORDER BY id`);
+      expect(rows.map((r) => [r.event_id, r.state, r.attempts])).toEqual(events.map((e) => [e.event_id, 'published', 0]));
     } finally {
       await worker.stop();
       await api.close();
@@ -81,7 +84,7 @@ describe('player-worker', () => {
     }
   });
 
-  it('stops gracefully on SIGTERM: the claimed batch is finished or released, nothing is left leased, and a restart drains the rest exactly once', async () => {
+  it('stops gracefully on SIGTERM: the batch in flight is finished or given up, the cursor is left unlocked, and a restart drains the rest exactly once', async () => {
     const ids = await h.seed(3000, [1]);
     // A slowed link to Redis keeps the worker mid-stream when SIGTERM arrives, however fast the machine is.
     const proxy = await startTcpProxy('127.0.0.1', 6379);
@@ -96,11 +99,12 @@ describe('player-worker', () => {
     await proxy.close();
     expect(worker.child.signalCode === 'SIGTERM' || code === 0).toBe(true);
 
-    const { rows } = await h.pg.query(`SELECT count(*)::int AS n FROM player_outbox WHERE status = 'pending' AND (locked_until IS NOT NULL OR locked_by IS NOT NULL)`);
-    expect(rows[0].n).toBe(0);
+    // Nothing is left claimed: the stopped worker holds no lock on the relay cursor.
+    const { rows } = await h.pg.query(`SELECT * FROM outbox_relay_cursor WHERE outbox_table = 'player_outbox' FOR UPDATE NOWAIT`);
+    expect(rows).toHaveLength(1);
     const published = (await h.outboxCounts()).published ?? 0;
     const streamed = await h.streamEventIds();
-    // Every row marked published reached the stream (publish happens before the mark).
+    // Every row behind the cursor reached the stream (publish happens before the cursor moves).
     expect(streamed.length).toBeGreaterThanOrEqual(published);
     expect(published).toBeLessThan(3000);
 

@@ -43,6 +43,9 @@ function quoteLiteral(value: string): string {
 /** Tables in the apps' databases are created only by the owner; nobody else may add objects to `public`. */
 const APPEND_ONLY_TABLES = ['recovery_audit', 'admin_audit', 'brand_config_audit'];
 
+/** One row per outbox table, made by its migration: the relay reads and moves it, never adds or removes one. */
+const RELAY_CURSOR_TABLE = 'outbox_relay_cursor';
+
 async function ensureRole(
   client: Client,
   name: string,
@@ -189,7 +192,8 @@ export interface GrantExecutor {
 /**
  * Grants the app role what it needs and nothing more: DML on every table
  * (row security decides which rows), sequences for inserts, read-only on the
- * migrations table, and INSERT/SELECT only on the append-only audit tables.
+ * migrations table, INSERT/SELECT only on the append-only audit tables, and
+ * SELECT/UPDATE only on the outbox relay cursor.
  */
 export async function grantAppRole(executor: GrantExecutor, appRole: string): Promise<void> {
   const role = quoteIdent(appRole);
@@ -200,4 +204,5 @@ export async function grantAppRole(executor: GrantExecutor, appRole: string): Pr
   for (const table of APPEND_ONLY_TABLES) {
     await executor.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${table} FROM ${role}`);
   }
+  await executor.query(`REVOKE INSERT, DELETE, TRUNCATE ON ${RELAY_CURSOR_TABLE} FROM ${role}`);
 }

@@ -83,6 +83,12 @@ export const Metrics = {
   outboxBacklog: () => gauge('outbox_backlog', 'Unpublished outbox rows', ['service', 'table'] as const),
   outboxOldestAgeSeconds: () =>
     gauge('outbox_oldest_pending_age_seconds', 'Age of the oldest unpublished outbox row', ['service', 'table'] as const),
+  outboxWaitingOnOpenTransactions: () =>
+    gauge(
+      'outbox_waiting_on_open_transactions',
+      'Unpublished outbox rows already committed that the relay cannot read yet: an older write transaction is still open',
+      ['service', 'table'] as const,
+    ),
   downstreamRequests: () =>
     counter('downstream_requests_total', 'Internal downstream calls', ['service', 'target', 'outcome', 'brand'] as const),
 };

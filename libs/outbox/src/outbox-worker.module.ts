@@ -10,12 +10,12 @@
  * - writes WORKER_HEARTBEAT_FILE after every loop (through the poller);
  * - stops gracefully in `beforeApplicationShutdown`, i.e. before the database
  *   pool and Redis client close in `onApplicationShutdown`: the in-flight
- *   batch is published and marked (publishing is time-bounded), and rows
- *   whose publish failed are released for retry. A batch is claimed with row
- *   locks inside one transaction, so a SIGKILL releases its rows at once (a
- *   hung worker's after OUTBOX_LEASE_SECONDS, the idle-in-transaction timeout)
- *   and the next run republishes them (at-least-once; consumers dedup on
- *   event_id).
+ *   batch is published and the relay cursor moved past it (publishing is
+ *   time-bounded), or its failure recorded for retry. A batch runs under the
+ *   cursor's row lock inside one transaction, so a SIGKILL releases the cursor
+ *   at once (a hung worker's after OUTBOX_LEASE_SECONDS, the
+ *   idle-in-transaction timeout) and the next run republishes the batch
+ *   (at-least-once; consumers dedup on event_id).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -91,6 +91,7 @@ export function outboxLoopHealth(
     last_error: status.lastError,
     backlog: status.backlog,
     oldest_pending_age_seconds: status.oldestPendingAgeSeconds,
+    waiting_on_open_transactions: status.waitingOnOpenTransactions,
   };
   if (!options.enabled) return { ok: true, details };
   const last = status.lastLoopAt ? Date.parse(status.lastLoopAt) : options.startedAt;

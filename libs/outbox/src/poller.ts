@@ -1,34 +1,49 @@
 /**
- * Outbox publisher loop run by player_worker / agent_worker (seeds 000/001
- * "Background Work", CONTRACTS §4/§6). Delivery is at-least-once. One batch is
- * one transaction on one connection:
- *   claim (SELECT … FOR UPDATE SKIP LOCKED) → pipelined XADD → mark → COMMIT.
- * - The claim is the row locks the transaction holds, so two workers never
- *   hold the same row (the other one skips it), and the rows are marked
- *   published in that same transaction only after Redis acknowledged their
- *   XADD; a crash between XADD and COMMIT republishes them (consumers dedup
- *   on event_id).
- * - A worker killed mid-batch (SIGKILL) drops its connection, and PostgreSQL
- *   releases its locks at once; one that hangs with the transaction open is
- *   cut off after OUTBOX_LEASE_SECONDS (idle_in_transaction_session_timeout),
- *   so the lease bound still holds. Rows still carrying a live written lease
- *   (`locked_until`, e.g. from an older worker) are left alone until it ends.
- * - Failed publishes are recorded in the same transaction: exponential
- *   backoff, dead letter after maxAttempts.
- * - Rows go out oldest-due first (next_attempt_at, then id; one producer
- *   transaction's rows share next_attempt_at, so they keep their id order).
+ * Outbox relay loop run by player_worker / agent_worker (seeds 000/001
+ * "Background Work", CONTRACTS §4/§6). Delivery is at-least-once, in order.
+ * One batch is one transaction on one connection:
+ *   lock the relay cursor and read the rows after it → pipelined XADD →
+ *   move the cursor → COMMIT.
+ * - A row is published once it is at or behind the table's row in
+ *   `outbox_relay_cursor`, in (tx_id, id) order, tx_id being the id of the
+ *   transaction that wrote the row (migration 1764000005000). The relay writes
+ *   one cursor row per batch, never the outbox rows it publishes.
+ * - Only rows of transactions older than the snapshot's xmin
+ *   (`pg_snapshot_xmin(pg_current_snapshot())`) are read: every transaction
+ *   behind them has finished, so no row can later commit behind the cursor,
+ *   whatever order producers commit in. The price: publishing waits behind the
+ *   oldest open write transaction of the whole cluster (xids are cluster-wide).
+ * - The cursor row lock is the claim: a second worker skips the batch
+ *   (SKIP LOCKED) and sleeps; a worker killed mid-batch (SIGKILL) drops its
+ *   connection and PostgreSQL releases the lock at once; one that hangs with
+ *   the transaction open is cut off after OUTBOX_LEASE_SECONDS
+ *   (idle_in_transaction_session_timeout).
+ * - The cursor moves only over rows Redis acknowledged, in order: it stops at
+ *   the first failed row, which gets attempts / last_error / next_attempt_at
+ *   (exponential backoff) and is dead-lettered (`status = 'dead'`) after
+ *   maxAttempts; then the cursor passes it. A row that is not due yet
+ *   (next_attempt_at in the future) holds back the rows after it (head of
+ *   line: order is preserved). Rows a failed batch published after its failed
+ *   row are published again after it (consumers dedup on event_id).
+ * - A crash between XADD and COMMIT republishes the batch.
+ * - Round trips: a batch costs one to PostgreSQL and one to Redis. While the
+ *   loop drains full batches, the statement that moves the cursor and commits
+ *   also opens the next batch's transaction, locks the cursor again and reads
+ *   the next rows (`UPDATE …; COMMIT; BEGIN; SET LOCAL …; <lock and read>`, one
+ *   simple-protocol round trip); the relay talks to node-postgres directly,
+ *   without TypeORM's query runner (docs/performance.md, bench:outbox).
  * - The stored envelope text is XADDed as is (no JSON parse/serialise), and the
  *   backlog gauges are refreshed at most once per BACKLOG_REFRESH_MS rather than
- *   after every batch, since counting the backlog costs as much as a batch.
+ *   after every batch.
  */
 import { rename, writeFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { Metrics } from '@app/observability';
 import { backlogStatus, type OutboxBacklog } from './backlog';
 import { backoffMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { assertOutboxTable, OUTBOX_STREAMS, type OutboxStream, type OutboxTable } from './event';
-import { queryRecords, withLockTransaction, type LocalSettings } from './sql';
+import { acquireRelayConnection, beginTransactionSql, type PooledRelayConnection } from './sql';
 import { CROSS_BRAND_SETTING } from '@app/database';
 
 export interface OutboxLogger {
@@ -63,6 +78,8 @@ export interface OutboxPollerStatus {
   lastError: string | null;
   backlog: number;
   oldestPendingAgeSeconds: number;
+  /** Backlog rows committed behind a still-open older write transaction (the relay waits for it). */
+  waitingOnOpenTransactions: number;
 }
 
 export interface BatchResult {
@@ -72,24 +89,55 @@ export interface BatchResult {
   deadLettered: number;
 }
 
-interface ClaimedRow {
-  id: string;
+/** What the relay reads of an outbox row; all null when the cursor is locked but no row is ready. */
+interface RelayRecord {
+  id: string | null;
+  tx_id: string | null;
   brand_id: number;
   attempts: number;
-  /** The stored envelope as JSON text, published byte for byte. */
-  envelope: string;
+  dead: boolean;
+  due: boolean;
+  /** The stored envelope as JSON text, published byte for byte (null for a dead row, which is skipped). */
+  envelope: string | null;
+}
+
+/** One outbox row of a batch, in (tx_id, id) order. */
+interface RelayRow extends RelayRecord {
+  id: string;
+  tx_id: string;
 }
 
 interface BatchOutcome extends BatchResult {
-  publishedRows: ClaimedRow[];
+  publishedRows: RelayRow[];
   firstError: string | null;
   deadEventIds: string[];
+}
+
+const EMPTY_OUTCOME: BatchOutcome = {
+  claimed: 0,
+  published: 0,
+  failed: 0,
+  deadLettered: 0,
+  publishedRows: [],
+  firstError: null,
+  deadEventIds: [],
+};
+
+/** A transaction the last batch opened for the next one: cursor locked, rows read (no record: busy). */
+interface OpenBatch {
+  connection: PooledRelayConnection;
+  records: RelayRecord[];
 }
 
 const MAX_ERROR_LENGTH = 500;
 
 /** The backlog gauges, status and heartbeat backlog are at most this old. */
 export const BACKLOG_REFRESH_MS = 1000;
+
+/** The table that holds one relay position per outbox table (migration 1764000005000). */
+export const RELAY_CURSOR_TABLE = 'outbox_relay_cursor';
+
+const DECIMAL = /^\d{1,20}$/;
 
 function errorText(err: unknown): string {
   const text = err instanceof Error ? err.message || err.name : String(err);
@@ -104,6 +152,33 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Order of two non-negative decimal strings without leading zeros. */
+function compareDecimal(a: string, b: string): number {
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareRows(a: RelayRow, b: RelayRow): number {
+  return compareDecimal(a.tx_id, b.tx_id) || compareDecimal(a.id, b.id);
+}
+
+/**
+ * The rows of a batch: in (tx_id, id) order, up to the first row that is not
+ * due yet (a failed row backing off holds back the rows after it).
+ */
+function toRows(records: RelayRecord[]): RelayRow[] {
+  const rows: RelayRow[] = [];
+  for (const r of records) {
+    if (r.id === null || r.tx_id === null) break;
+    if (!r.due && !r.dead) break;
+    const row = r as RelayRow;
+    if (rows.length > 0 && compareRows(rows[rows.length - 1], row) >= 0)
+      throw new Error('outbox relay read rows out of order');
+    rows.push(row);
+  }
+  return rows;
+}
+
 export class OutboxPoller {
   private readonly options: OutboxPollerOptions;
   private readonly backoff: BackoffOptions;
@@ -114,9 +189,16 @@ export class OutboxPoller {
   private sleepTimer: NodeJS.Timeout | null = null;
   private lastLoopAt: Date | null = null;
   private lastError: string | null = null;
-  private backlog: OutboxBacklog = { pending: 0, oldestPendingAgeSeconds: 0, dead: 0 };
+  private backlog: OutboxBacklog = {
+    pending: 0,
+    oldestPendingAgeSeconds: 0,
+    dead: 0,
+    waitingOnOpenTransactions: 0,
+  };
   private backlogRefreshedAt = 0;
-  private readonly transactionSettings: LocalSettings;
+  private open: OpenBatch | null = null;
+  /** BEGIN, the transaction-local settings, and the cursor lock with the rows after it: one round trip. */
+  private readonly beginAndReadSql: string;
 
   constructor(options: OutboxPollerOptions) {
     assertOutboxTable(options.table);
@@ -130,27 +212,47 @@ export class OutboxPoller {
     this.options = options;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.publishTimeoutMs = options.publishTimeoutMs ?? Math.min(5000, options.leaseSeconds * 500);
-    this.transactionSettings = {
+    const begin = beginTransactionSql({
       // Row-level security (issue #8): the relay's one named cross-brand opt-in,
-      // transaction-local: read every brand's outbox rows and mark them, nothing else.
+      // transaction-local: read every brand's outbox rows and record failures, nothing else.
       [CROSS_BRAND_SETTING]: 'relay',
       // A worker that hangs or loses its network with the batch open has its
-      // session ended, and its rows unlocked, after the lease time (never
+      // session ended, and the cursor unlocked, after the lease time (never
       // shorter than a publish may take, or a slow XADD would cut its own batch).
       idle_in_transaction_session_timeout: Math.ceil(
         Math.max(options.leaseSeconds * 1000, this.publishTimeoutMs + 1000),
       ),
-      // The transaction only writes outbox marks: if a database crash loses the
-      // last commits, a lost "published" mark republishes the row (at-least-once,
-      // consumers dedup on event_id) and a lost failure mark retries it once
-      // more, so the commit need not wait for the WAL flush.
+      // The transaction only moves the cursor and records failures: if a
+      // database crash loses the last commits, a lost cursor move republishes
+      // its batch (at-least-once, consumers dedup on event_id) and a lost
+      // failure mark retries the row once more, so the commit need not wait
+      // for the WAL flush.
       synchronous_commit: 'off',
       // Queue tables' statistics lag behind bursts (a fresh or just-drained
-      // table looks empty), and the planner then sorts every pending row,
-      // envelopes included, for each batch. Without a sort the only plan is the
-      // pending index walked in claim order, which stops after batchSize rows.
+      // table looks empty), and the planner could then sort every row after
+      // the cursor, envelopes included, for each batch. Without a sort the
+      // only plan is the (tx_id, id) index walked in order, which stops after
+      // batchSize rows; and no plan this costly is worth compiling.
       enable_sort: 'off',
-    };
+      jit: 'off',
+    });
+    const { table, batchSize } = options;
+    // Lock and read in one statement. SKIP LOCKED: another worker holds the cursor (it has the batch) and
+    // this one idles; no record at all means "busy", one all-null record "nothing ready". A nested loop
+    // over the one cursor row: the rows come out in the inner index order (checked in toRows).
+    // brand-scope: cross-brand outbox relay reads every brand's rows after the cursor, in commit-safe order
+    this.beginAndReadSql = `${begin};
+      WITH relay_cursor AS (
+        SELECT tx_id, id FROM ${RELAY_CURSOR_TABLE} WHERE outbox_table = '${table}' FOR UPDATE SKIP LOCKED
+      )
+      SELECT o.id::text AS id, o.tx_id::text AS tx_id, o.brand_id, o.attempts, o.status = 'dead' AS dead,
+             o.next_attempt_at <= now() AS due, CASE WHEN o.status = 'dead' THEN NULL ELSE o.envelope::text END AS envelope
+        FROM relay_cursor c
+        LEFT JOIN LATERAL (
+          SELECT * FROM ${table}
+           WHERE (tx_id, id) > (c.tx_id, c.id) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+           ORDER BY tx_id, id LIMIT ${batchSize}
+        ) o ON true`;
   }
 
   start(): void {
@@ -176,159 +278,206 @@ export class OutboxPoller {
       lastError: this.lastError,
       backlog: this.backlog.pending,
       oldestPendingAgeSeconds: this.backlog.oldestPendingAgeSeconds,
+      waitingOnOpenTransactions: this.backlog.waitingOnOpenTransactions,
     };
   }
 
   private async run(): Promise<void> {
-    while (this.running) {
-      let full = false;
-      try {
-        const result = await this.runOnce();
-        full = result.claimed >= this.options.batchSize;
-      } catch (err) {
-        const text = errorText(err);
-        // One line per distinct failure, not one per loop while the database is down.
-        if (text !== this.lastError) {
-          this.options.logger.error({ msg: 'outbox loop failed', table: this.options.table, error: text });
+    try {
+      while (this.running) {
+        let full = false;
+        try {
+          const result = await this.step(true);
+          full = result.claimed >= this.options.batchSize;
+        } catch (err) {
+          const text = errorText(err);
+          // One line per distinct failure, not one per loop while the database is down.
+          if (text !== this.lastError) {
+            this.options.logger.error({ msg: 'outbox loop failed', table: this.options.table, error: text });
+          }
+          this.lastError = text;
         }
-        this.lastError = text;
+        const refresh = Date.now() - this.backlogRefreshedAt >= BACKLOG_REFRESH_MS;
+        // The transaction opened for the next batch holds the cursor (and an xid, which holds back
+        // every relay's horizon): end it before anything slower than a heartbeat write.
+        if (!full || !this.running || refresh) await this.closeOpen();
+        if (refresh) await this.refreshBacklog();
+        this.lastLoopAt = new Date();
+        await this.writeHeartbeat();
+        // A full batch means more rows are probably waiting: drain without sleeping.
+        if (!full && this.running) await this.sleep(this.options.pollIntervalMs);
       }
-      if (Date.now() - this.backlogRefreshedAt >= BACKLOG_REFRESH_MS) await this.refreshBacklog();
-      this.lastLoopAt = new Date();
-      await this.writeHeartbeat();
-      // A full batch means more rows are probably waiting: drain without sleeping.
-      if (!full && this.running) await this.sleep(this.options.pollIntervalMs);
+    } finally {
+      await this.closeOpen();
     }
   }
 
-  /** One claim → publish → mark cycle. Public so tests and tools can drive the loop step by step. */
+  /** One lock → read → publish → cursor move cycle. Public so tests and tools can drive the loop step by step. */
   async runOnce(): Promise<BatchResult> {
+    return this.step(false);
+  }
+
+  /**
+   * One batch in one transaction. `chain`: if the batch was full and fully
+   * published, the round trip that commits it also opens the next batch's
+   * transaction (kept in `open`, ended by the next step or by closeOpen).
+   */
+  private async step(chain: boolean): Promise<BatchResult> {
     Metrics.crossBrandAccess().inc({ access: 'relay' });
-    const outcome = await withLockTransaction(this.options.dataSource, this.transactionSettings, (runner) =>
-      this.batch(runner),
-    );
-    // Counted and logged after COMMIT: only then are the rows really marked.
+    const open = this.open;
+    this.open = null;
+    let connection: PooledRelayConnection | null = open?.connection ?? null;
+    let outcome: BatchOutcome;
+    try {
+      connection ??= await acquireRelayConnection(this.options.dataSource);
+      const records = open ? open.records : await connection.script<RelayRecord>(this.beginAndReadSql);
+      outcome = await this.batch(connection, records, chain);
+    } catch (err) {
+      this.open = null;
+      await connection?.rollback();
+      throw err;
+    } finally {
+      if (connection && !this.keeps(connection)) connection.release();
+    }
+    // Counted and logged after COMMIT: only then has the cursor really moved.
     this.report(outcome);
     this.lastError = outcome.firstError;
     const { claimed, published, failed, deadLettered } = outcome;
     return { claimed, published, failed, deadLettered };
   }
 
-  private async batch(runner: QueryRunner): Promise<BatchOutcome> {
-    const rows = await this.claim(runner);
-    if (rows.length === 0) {
-      return {
-        claimed: 0,
-        published: 0,
-        failed: 0,
-        deadLettered: 0,
-        publishedRows: [],
-        firstError: null,
-        deadEventIds: [],
-      };
-    }
-    let errors: Array<string | null>;
+  /** Whether `connection` carries the transaction opened for the next batch (then it stays on loan). */
+  private keeps(connection: PooledRelayConnection): boolean {
+    return this.open !== null && this.open.connection === connection;
+  }
+
+  /** Ends a transaction the last batch opened for the next one (it holds the cursor lock, nothing else). */
+  private async closeOpen(): Promise<void> {
+    const open = this.open;
+    if (!open) return;
+    this.open = null;
     try {
-      errors = await this.publish(rows);
+      await open.connection.script('COMMIT');
     } catch (err) {
-      const text = errorText(err);
-      errors = rows.map(() => text);
+      await open.connection.rollback();
+      this.lastError = errorText(err);
+    } finally {
+      open.connection.release();
     }
-    const published = rows.filter((_, i) => errors[i] === null);
-    const failed = rows.flatMap((row, i) =>
-      errors[i] === null ? [] : [{ row, error: errors[i] as string }],
-    );
-    await this.markPublished(runner, published);
-    const deadEventIds = await this.markFailed(runner, failed);
+  }
+
+  private async batch(
+    connection: PooledRelayConnection,
+    records: RelayRecord[],
+    chain: boolean,
+  ): Promise<BatchOutcome> {
+    const rows = toRows(records);
+    if (rows.length === 0) {
+      await connection.script('COMMIT');
+      return EMPTY_OUTCOME;
+    }
+    const errors = await this.publish(rows.filter((row) => !row.dead));
+
+    // The cursor passes the acknowledged rows (and dead ones) up to the first failure.
+    let passed = 0;
+    let index = 0;
+    const published: RelayRow[] = [];
+    let failed = 0;
+    let firstError: string | null = null;
+    let head: RelayRow | null = null;
+    for (const row of rows) {
+      if (row.dead) {
+        if (head === null) passed += 1;
+        continue;
+      }
+      const error = errors[index++];
+      if (error !== null) {
+        failed += 1;
+        if (head === null) {
+          head = row;
+          firstError = error;
+        }
+      } else if (head === null) {
+        published.push(row);
+        passed += 1;
+      }
+    }
+    let deadEventIds: string[] = [];
+    if (head) {
+      deadEventIds = await this.markFailed(connection, head, firstError as string);
+      // A dead-lettered head is passed too; a head left for retry holds the rest back.
+      if (deadEventIds.length > 0) passed += 1;
+    }
+    const move = passed > 0 ? this.moveCursorSql(rows[passed - 1]) : '';
+    if (chain && this.running && !head && rows.length >= this.options.batchSize) {
+      const next = await connection.script<RelayRecord>(`${move}COMMIT; ${this.beginAndReadSql}`);
+      this.open = { connection, records: next };
+    } else {
+      await connection.script(`${move}COMMIT`);
+    }
     return {
       claimed: rows.length,
       published: published.length,
-      failed: failed.length,
+      failed,
       deadLettered: deadEventIds.length,
       publishedRows: published,
-      firstError: failed.length > 0 ? failed[0].error : null,
+      firstError,
       deadEventIds,
     };
   }
 
+  /** The one write of a published batch: the cursor to its last row (PostgreSQL's own decimal output, checked). */
+  private moveCursorSql(last: RelayRow): string {
+    if (!DECIMAL.test(last.tx_id) || !DECIMAL.test(last.id)) throw new Error('invalid outbox relay position');
+    return `UPDATE ${RELAY_CURSOR_TABLE} SET tx_id = '${last.tx_id}'::xid8, id = ${last.id}, updated_at = clock_timestamp()
+      WHERE outbox_table = '${this.options.table}'; `;
+  }
+
   /**
-   * Locks up to batchSize due rows for this transaction, oldest due first
-   * (next_attempt_at, then id: the order of the pending index, so the scan
-   * stops after batchSize rows however long the backlog; a producer
-   * transaction's rows share next_attempt_at and keep their id order). That
-   * is the order the stream sees.
+   * One pipelined XADD per row; returns the per-row error text (null =
+   * acknowledged). Never throws: a batch that cannot be sent fails as a whole.
    */
-  private claim(runner: QueryRunner): Promise<ClaimedRow[]> {
-    const { table, batchSize } = this.options;
-    // brand-scope: cross-brand outbox poller claims every brand's pending rows
-    return queryRecords<ClaimedRow>(
-      runner,
-      `SELECT id, brand_id, attempts, envelope::text AS envelope FROM ${table}
-        WHERE status = 'pending' AND next_attempt_at <= now()
-          AND (locked_until IS NULL OR locked_until < now())
-        ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [batchSize],
-    );
-  }
-
-  /** One pipelined XADD per row; returns the per-row error text (null = acknowledged). */
-  private async publish(rows: ClaimedRow[]): Promise<Array<string | null>> {
+  private async publish(rows: RelayRow[]): Promise<Array<string | null>> {
+    if (rows.length === 0) return [];
     const { redis, stream } = this.options;
-    if (redis.status === 'wait') await withTimeout(redis.connect(), this.publishTimeoutMs, 'redis connect');
-    // Fail fast instead of parking commands in ioredis' offline queue, which
-    // could flush them after the rows were already released for retry.
-    if (redis.status !== 'ready') throw new Error(`redis not ready (${redis.status})`);
-    const pipeline = redis.pipeline();
-    for (const row of rows) pipeline.xadd(stream, '*', 'event', row.envelope);
-    const results = await withTimeout(pipeline.exec(), this.publishTimeoutMs, 'redis XADD batch');
-    return rows.map((_, i) => {
-      const entry = results?.[i];
-      if (!entry) return 'no reply from redis';
-      return entry[0] ? errorText(entry[0]) : null;
-    });
+    try {
+      if (redis.status === 'wait') await withTimeout(redis.connect(), this.publishTimeoutMs, 'redis connect');
+      // Fail fast instead of parking commands in ioredis' offline queue, which
+      // could flush them after the batch was already given up.
+      if (redis.status !== 'ready') throw new Error(`redis not ready (${redis.status})`);
+      const pipeline = redis.pipeline();
+      for (const row of rows) pipeline.xadd(stream, '*', 'event', row.envelope as string);
+      const results = await withTimeout(pipeline.exec(), this.publishTimeoutMs, 'redis XADD batch');
+      return rows.map((_, i) => {
+        const entry = results?.[i];
+        if (!entry) return 'no reply from redis';
+        return entry[0] ? errorText(entry[0]) : null;
+      });
+    } catch (err) {
+      const text = errorText(err);
+      return rows.map(() => text);
+    }
   }
 
-  private async markPublished(runner: QueryRunner, rows: ClaimedRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const { table } = this.options;
-    // The rows are locked by this transaction since the claim, so they are still pending: no status
-    // filter, which would also tempt the planner into reading the pending index instead of the pkey.
-    // brand-scope: cross-brand outbox poller marks the rows it holds locked and just published, by id
-    await queryRecords(
-      runner,
-      `UPDATE ${table} SET status = 'published', published_at = now(), locked_until = NULL, locked_by = NULL,
-              last_error = NULL
-        WHERE id = ANY($1::bigint[])`,
-      [rows.map((row) => row.id)],
-    );
-  }
-
-  /** Records the failure and schedules the retry; returns the event_ids of the rows that went dead. */
+  /** Records the head row's failure and schedules its retry; returns its event_id if it went dead. */
   private async markFailed(
-    runner: QueryRunner,
-    failed: Array<{ row: ClaimedRow; error: string }>,
+    connection: PooledRelayConnection,
+    row: RelayRow,
+    error: string,
   ): Promise<string[]> {
-    if (failed.length === 0) return [];
     const { table, maxAttempts } = this.options;
-    // brand-scope: cross-brand outbox poller records the failure of the rows it holds locked, by id
-    const updated = await queryRecords<{ status: string; event_id: string }>(
-      runner,
-      `UPDATE ${table} AS t
-          SET attempts = t.attempts + 1,
-              status = CASE WHEN t.attempts + 1 >= $4 THEN 'dead' ELSE 'pending' END,
-              next_attempt_at = now() + f.delay_ms * interval '1 millisecond',
-              last_error = f.error, locked_until = NULL, locked_by = NULL
-         FROM unnest($1::bigint[], $2::float8[], $3::text[]) AS f(id, delay_ms, error)
-        WHERE t.id = f.id AND t.status = 'pending'
-        RETURNING t.status, t.event_id`,
-      [
-        failed.map(({ row }) => row.id),
-        failed.map(({ row }) => backoffMs(row.attempts + 1, this.backoff)),
-        failed.map(({ error }) => error),
-        maxAttempts,
-      ],
+    // brand-scope: cross-brand outbox relay records the failure of the row at the head of its batch, by id
+    const updated = await connection.rows<{ status: string; event_id: string }>(
+      `UPDATE ${table}
+          SET attempts = attempts + 1,
+              status = CASE WHEN attempts + 1 >= $2 THEN 'dead' ELSE status END,
+              next_attempt_at = now() + $3::float8 * interval '1 millisecond',
+              last_error = $4
+        WHERE id = $1
+        RETURNING status, event_id`,
+      [row.id, maxAttempts, backoffMs(row.attempts + 1, this.backoff), error],
     );
-    return updated.filter((row) => row.status === 'dead').map((row) => row.event_id);
+    return updated.filter((r) => r.status === 'dead').map((r) => r.event_id);
   }
 
   private report(outcome: BatchOutcome): void {
@@ -359,6 +508,10 @@ export class OutboxPoller {
       this.backlog = await backlogStatus(dataSource, table);
       Metrics.outboxBacklog().set({ service, table }, this.backlog.pending);
       Metrics.outboxOldestAgeSeconds().set({ service, table }, this.backlog.oldestPendingAgeSeconds);
+      Metrics.outboxWaitingOnOpenTransactions().set(
+        { service, table },
+        this.backlog.waitingOnOpenTransactions,
+      );
     } catch (err) {
       this.lastError = errorText(err);
     }

@@ -2,9 +2,12 @@
  * SQL plumbing of the outbox poller (seeds 000/001 "Background Work"):
  * - TypeORM's query returns `[rows, rowCount]` for UPDATE and bare rows for
  *   SELECT; queryRecords reads the structured result and always gets rows;
- * - withLockTransaction runs one claim → publish → mark cycle on one pooled
- *   connection inside a transaction whose row locks are the claim, with
- *   transaction-local settings (SET LOCAL) that end with it.
+ * - withLockTransaction runs `fn` in one transaction on one pooled
+ *   connection with transaction-local settings (SET LOCAL) that end with it
+ *   (the operator's cursor rewind);
+ * - acquireRelayConnection lends the relay loop a pooled node-postgres
+ *   connection it drives with simple-protocol scripts, one round trip per
+ *   batch (poller.ts).
  */
 import type { DataSource, QueryRunner } from 'typeorm';
 
@@ -30,24 +33,30 @@ export type LocalSettings = Record<string, string | number>;
 const SETTING_NAME = /^[a-z_]+(\.[a-z_]+)?$/;
 const SETTING_VALUE = /^[a-z0-9_]+$/i;
 
-/** Runs `fn` in one transaction with `settings` applied: COMMIT on success, ROLLBACK on a throw. */
-export async function withLockTransaction<T>(
-  dataSource: DataSource,
-  settings: LocalSettings,
-  fn: (runner: QueryRunner) => Promise<T>,
-): Promise<T> {
+/** `BEGIN; SET LOCAL name = value; …` as one simple-protocol string (one round trip). */
+export function beginTransactionSql(settings: LocalSettings): string {
   const statements = ['BEGIN'];
   for (const [name, value] of Object.entries(settings)) {
     if (!SETTING_NAME.test(name) || !SETTING_VALUE.test(String(value)))
       throw new Error(`invalid transaction setting ${name}`);
     statements.push(`SET LOCAL ${name} = ${value}`);
   }
+  return statements.join('; ');
+}
+
+/** Runs `fn` in one transaction with `settings` applied: COMMIT on success, ROLLBACK on a throw. */
+export async function withLockTransaction<T>(
+  dataSource: DataSource,
+  settings: LocalSettings,
+  fn: (runner: QueryRunner) => Promise<T>,
+): Promise<T> {
+  const begin = beginTransactionSql(settings);
   const runner = dataSource.createQueryRunner();
   try {
     let result: T;
     try {
       // No parameters: the simple protocol sends every statement in one round trip.
-      await runner.query(statements.join('; '));
+      await runner.query(begin);
       result = await fn(runner);
     } catch (err) {
       // A dead connection cannot roll back; the server already has, and the pool drops it on release.
@@ -59,4 +68,66 @@ export async function withLockTransaction<T>(
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * A pooled node-postgres connection as the outbox relay uses it, without
+ * TypeORM's query runner in between: the relay sends one script per batch
+ * and every microsecond of Node CPU per batch shows in its throughput
+ * (docs/performance.md, bench:outbox).
+ */
+export interface RelayConnection {
+  /** One simple-protocol round trip (several statements, no parameters): the rows of the last statement. */
+  script<T>(sql: string): Promise<T[]>;
+  /** One statement with parameters: its rows. */
+  rows<T>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+interface PgResult {
+  rows: unknown[];
+}
+
+interface PgClient {
+  query(text: string, values?: unknown[]): Promise<PgResult | PgResult[]>;
+}
+
+interface PostgresPool {
+  obtainMasterConnection(): Promise<[PgClient, (err?: unknown) => void]>;
+}
+
+function lastRows<T>(result: PgResult | PgResult[]): T[] {
+  const last = Array.isArray(result) ? result[result.length - 1] : result;
+  return (last?.rows ?? []) as T[];
+}
+
+/** A relay connection on loan from the pool; the relay ends its transactions itself. */
+export interface PooledRelayConnection extends RelayConnection {
+  /** Rolls back whatever transaction is open; a connection that cannot even do that is dropped on release. */
+  rollback(): Promise<void>;
+  /** Back to the pool (dropped if a rollback failed). */
+  release(): void;
+}
+
+/** Borrows one connection of the DataSource's pool for the outbox relay. */
+export async function acquireRelayConnection(dataSource: DataSource): Promise<PooledRelayConnection> {
+  const driver = dataSource.driver as unknown as PostgresPool;
+  if (typeof driver.obtainMasterConnection !== 'function')
+    throw new Error('the outbox relay needs PostgreSQL');
+  const [client, release] = await driver.obtainMasterConnection();
+  let broken: unknown = undefined;
+  let released = false;
+  return {
+    script: async <R>(sql: string) => lastRows<R>(await client.query(sql)),
+    rows: async <R>(sql: string, params: unknown[] = []) => lastRows<R>(await client.query(sql, params)),
+    rollback: async () => {
+      await client.query('ROLLBACK').catch((err: unknown) => {
+        broken = err ?? new Error('rollback failed');
+      });
+    },
+    release: () => {
+      if (released) return;
+      released = true;
+      release(broken);
+    },
+  };
 }

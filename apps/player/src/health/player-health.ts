@@ -3,7 +3,8 @@
  * loop status"; CONTRACTS §8): `db` (SELECT 1), `redis` (registered by the
  * platform), and `outbox` as backlog age, since the API does not run the
  * loop itself: the check fails when the oldest unpublished player_outbox row
- * is older than OUTBOX_STALE_SECONDS, i.e. the worker has stopped draining.
+ * (after the relay cursor) is older than OUTBOX_STALE_SECONDS, i.e. the
+ * worker has stopped draining, or waits behind a long-open transaction.
  * Also publishes the active `jwt_kid`.
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
@@ -32,6 +33,7 @@ export class PlayerHealth implements OnModuleInit {
           pending: backlog.pending,
           oldest_pending_age_seconds: Math.round(backlog.oldestPendingAgeSeconds),
           dead: backlog.dead,
+          waiting_on_open_transactions: backlog.waitingOnOpenTransactions,
           stale_after_seconds: OUTBOX_STALE_SECONDS,
         },
       };
