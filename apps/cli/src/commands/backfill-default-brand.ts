@@ -6,8 +6,9 @@
  * <= 0) to `default` where the schema allows it:
  *  - append-only audit tables (audit_append_only trigger) are never touched:
  *    brand 0 there is the documented "no brand resolved" and is only reported;
- *  - outbox tables get only unpublished rows reassigned, column and envelope
- *    together (a published event is history);
+ *  - outbox tables get only unpublished rows (ahead of the relay cursor, or
+ *    dead letters) reassigned, column and envelope together (a published
+ *    event is history), under the cursor lock so no relay batch is in flight;
  *  - every other table gets a plain UPDATE (with NOT NULL + FK columns there
  *    is nothing to do, so this mostly verifies).
  * Rows whose positive brand_id names no brand are reported as dangling and
@@ -17,7 +18,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { BRAND_SCOPED_TABLES, createDataSource, crossBrandSql, quoteIdent } from '@app/database';
-import { OUTBOX_TABLES } from '@app/outbox';
+import { assertOutboxTable, OUTBOX_TABLES, publishedSql } from '@app/outbox';
 import type { Command } from '../command';
 import { parseFlags } from '../command';
 import { databaseName, migrationDatabaseUrl } from './database-url';
@@ -105,12 +106,20 @@ async function assignMissing(
 ): Promise<number> {
   const name = quoteIdent(table);
   if (outbox) {
+    assertOutboxTable(table);
+    // The cursor row is locked first: a relay batch in flight finishes, and none starts, until this
+    // commits, so no row ahead of the cursor is being published while its brand changes.
     // brand-scope: cross-brand backfill of unpublished outbox rows that carry no brand
     const result = await crossBrandSql(
       ds,
       REASON,
-      `UPDATE ${name} SET brand_id = $1, envelope = jsonb_set(envelope, '{brand_id}', to_jsonb($1::int))
-        WHERE (brand_id IS NULL OR brand_id <= 0) AND status <> 'published'`,
+      `WITH relay_cursor AS (
+         SELECT tx_id, id FROM outbox_relay_cursor WHERE outbox_table = '${table}' FOR UPDATE
+       )
+       UPDATE ${name} AS o SET brand_id = $1, envelope = jsonb_set(o.envelope, '{brand_id}', to_jsonb($1::int))
+         FROM relay_cursor c
+        WHERE (o.brand_id IS NULL OR o.brand_id <= 0)
+          AND NOT ${publishedSql(table, 'o', '(c.tx_id, c.id)')}`,
       [brandId],
     );
     return result.rowCount;
@@ -126,11 +135,13 @@ async function assignMissing(
 }
 
 async function countPublishedMissing(ds: DataSource, table: string): Promise<number> {
+  assertOutboxTable(table);
   // brand-scope: cross-brand count of published outbox rows without a brand
   const { rows } = await crossBrandSql<{ n: string }>(
     ds,
     REASON,
-    `SELECT count(*) AS n FROM ${quoteIdent(table)} WHERE (brand_id IS NULL OR brand_id <= 0) AND status = 'published'`,
+    `SELECT count(*) AS n FROM ${quoteIdent(table)} o
+      WHERE (o.brand_id IS NULL OR o.brand_id <= 0) AND ${publishedSql(table, 'o')}`,
   );
   return Number(rows[0]?.n ?? 0);
 }

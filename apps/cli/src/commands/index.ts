@@ -12,6 +12,7 @@ import { flipEnforcement } from './flip-enforcement';
 import { rotateJwtKid } from './rotate-jwt-kid';
 import { backfillDefaultBrand } from './backfill-default-brand';
 import { outboxDeadLetters } from './ops-dead-letters';
+import { outboxReplay } from './ops-outbox-replay';
 import { createOperator } from './create-operator';
 import { rebuildDomainMapsCommand } from './rebuild-domain-maps';
 
@@ -25,6 +26,7 @@ export const COMMANDS: Record<string, Command> = {
   'rotate-jwt-kid': rotateJwtKid,
   'backfill-default-brand': backfillDefaultBrand,
   'outbox-dead-letters': outboxDeadLetters,
+  'outbox-replay': outboxReplay,
   'create-operator': createOperator,
   'rebuild-domain-maps': rebuildDomainMapsCommand,
 };

@@ -1,10 +1,12 @@
 /**
  * `outbox-dead-letters`: the operator side of the transactional outbox
  * (seeds 000/001, CONTRACTS §6). A row that failed OUTBOX_MAX_ATTEMPTS times
- * is parked as `dead` and counted on /health; this lists the parked rows and,
- * with --requeue, puts them back in the queue through the outbox lib's
- * requeueDeadLetters once the cause (a long Redis outage, a bad deploy) is
- * fixed. Publishing stays at-least-once: consumers dedupe on event_id.
+ * is parked as `dead`, counted on /health and passed by the relay cursor;
+ * this lists the parked rows and, with --requeue, puts them back in the queue
+ * through the outbox lib's requeueDeadLetters (renumbered ahead of the relay
+ * cursor, same event_id and envelope) once the cause (a long Redis outage, a
+ * bad deploy) is fixed. Publishing stays at-least-once: consumers dedupe on
+ * event_id.
  */
 import type { DataSource } from 'typeorm';
 import { createDataSource, crossBrandSql, quoteIdent } from '@app/database';
@@ -77,8 +79,9 @@ export const outboxDeadLetters: Command = {
   usage: [
     'outbox-dead-letters [--table player_outbox|agent_outbox] [--limit N] [--requeue [--event-id <uuid,...>]]',
     '  Reads DATABASE_URL. Without --requeue, lists dead rows (event id, type, brand, attempts,',
-    '  last error) of both outbox tables, or of --table. With --requeue, sets them back to pending',
-    '  with attempts 0 (only the given --event-id rows when set) so the worker publishes them again.',
+    '  last error) of both outbox tables, or of --table. With --requeue, puts them back in the queue',
+    '  (pending, attempts 0, after every row written so far; only the given --event-id rows when set)',
+    '  so the worker publishes them again.',
   ].join('\n'),
   async run({ args, env, out, err }) {
     const flags = parseFlags(args, ['table', 'limit', 'requeue', 'event-id']);
