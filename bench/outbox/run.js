@@ -6,20 +6,19 @@
  * Method:
  * 1. a fresh database set up and migrated by the CLI (`db:setup`, `migrate`);
  *    the built `dist/apps/player-worker/main.js` is started once, as the app
- *    role (row-level security applies; the relay reads and marks across
- *    brands through its `relay` opt-in), and stays up for every run, like a
+ *    role (row-level security applies; the relay reads every brand's rows
+ *    through its `relay` opt-in), and stays up for every run, like a
  *    deployed worker (a cold process would measure V8 warming up); the
  *    bench's own seeding and probes run as the table owner;
  * 2. each run: raw baseline first, the same envelopes XADDed to a scratch
  *    stream in pipelines of the worker's batch size, timed end to end; then
- *    10,000 v2 envelopes are inserted into player_outbox with next_attempt_at
- *    in the future, one UPDATE releases them all (next_attempt_at = now()),
+ *    10,000 v2 envelopes are inserted into player_outbox in ONE transaction,
  *    and t0 is when it has committed, i.e. when the rows become visible to the
- *    worker (the bench's own 10,000-row UPDATE is not the worker's work); t1
- *    is when the last row is marked published. events/s = 10,000 / (t1 - t0).
- *    That includes claiming (SELECT … FOR UPDATE SKIP LOCKED), XADD, the
- *    published mark and COMMIT, the backlog refresh and the heartbeat, i.e.
- *    everything the worker does per event;
+ *    worker (the bench's own 10,000-row insert is not the worker's work); t1
+ *    is when the relay cursor (outbox_relay_cursor) has reached the last
+ *    row. events/s = 10,000 / (t1 - t0). That includes locking the cursor and
+ *    reading the rows after it, XADD, the cursor move and COMMIT, the backlog
+ *    refresh and the heartbeat, i.e. everything the worker does per event;
  * 3. one untimed warm-up run comes first. Each timed run pairs one raw
  *    measurement with the worker run that follows it, so its ratio compares
  *    the two under the same machine load; min / median / max of the runs are
@@ -60,14 +59,19 @@ function envelope(i) {
   };
 }
 
-async function seed(pool, events) {
-  await pool.query('TRUNCATE player_outbox');
+/**
+ * Inserts the events in ONE transaction and returns its last row's relay
+ * position (tx_id, id); the rows become visible to the worker at COMMIT, which
+ * is left to the caller so it can start the clock there.
+ */
+async function seed(client, events) {
+  await client.query('TRUNCATE player_outbox');
+  await client.query('BEGIN');
   for (let i = 0; i < events.length; i += 1000) {
     const chunk = events.slice(i, i + 1000);
-    await pool.query(
-      `INSERT INTO player_outbox (brand_id, event_id, event_type, aggregate_type, aggregate_id, envelope, next_attempt_at)
-       SELECT b, e, t, a, id, env, now() + interval '1 day'
-         FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) AS u(b, e, t, a, id, env)`,
+    await client.query(
+      `INSERT INTO player_outbox (brand_id, event_id, event_type, aggregate_type, aggregate_id, envelope)
+       SELECT * FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[])`,
       [
         chunk.map((e) => e.brand_id),
         chunk.map((e) => e.event_id),
@@ -78,6 +82,10 @@ async function seed(pool, events) {
       ],
     );
   }
+  const { rows } = await client.query(
+    `SELECT o.tx_id::text AS tx_id, o.id FROM player_outbox o ORDER BY o.tx_id DESC, o.id DESC LIMIT 1`,
+  );
+  return rows[0];
 }
 
 async function rawRun(redis, events) {
@@ -104,15 +112,28 @@ async function startWorker(appUrl) {
 }
 
 async function workerRun(pool, redis, events) {
-  await seed(pool, events);
   await redis.del(STREAM);
-  await pool.query(`UPDATE player_outbox SET next_attempt_at = now()`);
-  const started = process.hrtime.bigint();
-  // Cheap probes only (XLEN, then one partial-index lookup), so the measuring loop does not steal the CPU it measures.
+  const client = await pool.connect();
+  let started;
+  let last;
+  try {
+    last = await seed(client, events);
+    await client.query('COMMIT');
+    started = process.hrtime.bigint();
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+  // Cheap probes only (XLEN, then the one cursor row), so the measuring loop does not steal the CPU it measures.
   while ((await redis.xlen(STREAM)) < events.length) await new Promise((r) => setTimeout(r, 2));
   for (;;) {
-    const { rows } = await pool.query(`SELECT EXISTS (SELECT 1 FROM player_outbox WHERE status = 'pending') AS pending`);
-    if (!rows[0].pending) break;
+    const { rows } = await pool.query(
+      `SELECT (tx_id, id) >= ($1::xid8, $2::bigint) AS done FROM outbox_relay_cursor WHERE outbox_table = 'player_outbox'`,
+      [last.tx_id, last.id],
+    );
+    if (rows[0].done) break;
     await new Promise((r) => setTimeout(r, 2));
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
