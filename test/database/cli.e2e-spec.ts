@@ -82,6 +82,16 @@ describe('cli db:setup and migrate', () => {
       ),
     );
     expect(db.rows).toEqual([{ owner }]);
+    // App sessions idle in a transaction are ended (they would hold the outbox relay back).
+    const settings = await withMaintenanceClient((client) =>
+      client.query<{ setconfig: string[] }>(
+        `SELECT s.setconfig FROM pg_db_role_setting s
+           JOIN pg_database d ON d.oid = s.setdatabase JOIN pg_roles r ON r.oid = s.setrole
+          WHERE d.datname = $1 AND r.rolname = $2`,
+        [name, app],
+      ),
+    );
+    expect(settings.rows).toEqual([{ setconfig: ['idle_in_transaction_session_timeout=60s'] }]);
   });
 
   it('db:setup is idempotent and corrects an app role that was given BYPASSRLS', async () => {

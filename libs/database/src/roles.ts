@@ -43,6 +43,9 @@ function quoteLiteral(value: string): string {
 /** Tables in the apps' databases are created only by the owner; nobody else may add objects to `public`. */
 const APPEND_ONLY_TABLES = ['recovery_audit', 'admin_audit', 'brand_config_audit'];
 
+/** How long an app-role session may sit idle inside a transaction (see setupRoles). */
+export const APP_IDLE_IN_TRANSACTION_TIMEOUT = '60s';
+
 /** One row per outbox table, made by its migration: the relay reads and moves it, never adds or removes one. */
 const RELAY_CURSOR_TABLE = 'outbox_relay_cursor';
 
@@ -158,6 +161,12 @@ export async function setupRoles(urls: RoleUrls): Promise<SetupReport> {
       }
     }
     await client.query(`GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${quoteIdent(app)}`);
+    // The outbox relay publishes only rows whose transactions are older than every open one
+    // (pg_snapshot_xmin, cluster-wide): an app session left idle inside a transaction would hold
+    // publishing back for as long as it stays open, so such a session is ended after a minute.
+    await client.query(
+      `ALTER ROLE ${quoteIdent(app)} IN DATABASE ${quoteIdent(database)} SET idle_in_transaction_session_timeout = '${APP_IDLE_IN_TRANSACTION_TIMEOUT}'`,
+    );
     await client.query(`GRANT CONNECT, CREATE ON DATABASE ${quoteIdent(database)} TO ${quoteIdent(owner)}`);
     // The schema belongs to the owner, so the migrations (run as the owner) can create in it.
     const target = new URL(urls.superuserUrl);
