@@ -26,7 +26,7 @@
  *
  * Env: BENCH_DATABASE_URL (a superuser on the server; default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_REDIS_URL (default redis://127.0.0.1:6379/13), BENCH_EVENTS (10000),
- * BENCH_BATCH_SIZE (the worker's OUTBOX_BATCH_SIZE, default 200 = the config default),
+ * BENCH_BATCH_SIZE (the worker's OUTBOX_BATCH_SIZE, default 500 = the config default),
  * BENCH_RUNS (5).
  */
 'use strict';
@@ -38,7 +38,7 @@ const { dropDatabase, freshDatabase, startApp } = require('../shared');
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
-const BATCH = Number(process.env.BENCH_BATCH_SIZE ?? 200);
+const BATCH = Number(process.env.BENCH_BATCH_SIZE ?? 500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DB_NAME = 'servers_v2_bench_outbox';
 const STREAM = 'events:player';

@@ -133,7 +133,7 @@ export class DatabaseConfig extends CommonConfig {
 
   @IsOptional() @IsString() WORKER_HEARTBEAT_FILE?: string;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(10_000) OUTBOX_BATCH_SIZE = 200;
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_000) OUTBOX_BATCH_SIZE = 500;
   @Type(() => Number) @IsInt() @Min(10) @Max(60_000) OUTBOX_POLL_INTERVAL_MS = 200;
   @Type(() => Number) @IsInt() @Min(1) @Max(1000) OUTBOX_MAX_ATTEMPTS = 10;
   @Type(() => Number) @IsInt() @Min(1) @Max(3600) OUTBOX_LEASE_SECONDS = 30;
