@@ -14,6 +14,7 @@ import {
   bootGateway,
   closeDoubles,
   type Doubles,
+  eventually,
   issuerFor,
   loginPlayer,
   makeKeyPair,
@@ -21,7 +22,6 @@ import {
   seedAgentDomain,
   seedClient,
   send,
-  sleep,
   startDoubles,
   uniqueBrandId,
   uniqueHost,
@@ -59,20 +59,6 @@ class RedisOutageProxy {
     this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-}
-
-async function eventually<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await sleep(100);
-    value = await probe();
-  }
-  return value;
 }
 
 describe('gateway during a Redis outage', () => {

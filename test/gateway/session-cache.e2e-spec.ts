@@ -14,6 +14,7 @@ import {
   bootGateway,
   closeDoubles,
   type Doubles,
+  eventually,
   issuerFor,
   loginPlayer,
   makeKeyPair,
@@ -23,6 +24,7 @@ import {
   seedClient,
   seedSession,
   send,
+  sleep,
   startDoubles,
   uniqueBrandId,
   uniqueHost,
@@ -34,18 +36,6 @@ const MISSING = 'gateway_jwt_session_missing_total';
 /** The `session_cache` entry of a /health answer. */
 const cacheState = (res: { json: unknown }): unknown =>
   (res.json as { data?: { session_cache?: unknown } } | null)?.data?.session_cache;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await sleep(50);
-    value = await probe();
-  }
-  return value;
-}
 
 describe('gateway session cache', () => {
   const keys = makeKeyPair();
