@@ -9,16 +9,15 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { BRAND_SCOPED_TABLES } from '@app/database';
-import { createEmptyDatabase, createSuiteDatabase, type SuiteDatabase } from '../support/db';
-import { ensureCliBuilt, runOps } from './support';
+import { createEmptyDatabase, createSuiteDatabase } from '../support/db';
+import { cliSuiteDatabase, runOps } from './support';
 
 describe('ops backfill-default-brand', () => {
   jest.setTimeout(90_000);
-  let db: SuiteDatabase;
-  let sql: Client;
+  const suite = cliSuiteDatabase('ops_backfill');
 
   const backfill = (...args: string[]) =>
-    runOps(['backfill-default-brand', ...args], { MIGRATION_DATABASE_URL: db.ownerUrl });
+    runOps(['backfill-default-brand', ...args], { MIGRATION_DATABASE_URL: suite.db.ownerUrl });
 
   async function outboxRow(table: string, brandId: number, status = 'pending'): Promise<string> {
     const eventId = randomUUID();
@@ -34,7 +33,7 @@ describe('ops backfill-default-brand', () => {
       request_id: 'req-1',
       payload: {},
     };
-    await sql.query(
+    await suite.sql.query(
       `INSERT INTO ${table} (event_id, brand_id, event_type, aggregate_type, aggregate_id, envelope, status, published_at)
        VALUES ($1, $2, 'PLAYER_REGISTERED', 'player', '1', $3, $4, CASE WHEN $4 = 'published' THEN now() END)`,
       [eventId, brandId, JSON.stringify(envelope), status],
@@ -43,23 +42,11 @@ describe('ops backfill-default-brand', () => {
   }
 
   async function outboxBrand(table: string, eventId: string): Promise<{ column: number; envelope: number }> {
-    const { rows } = await sql.query(`SELECT brand_id, envelope FROM ${table} WHERE event_id = $1`, [
+    const { rows } = await suite.sql.query(`SELECT brand_id, envelope FROM ${table} WHERE event_id = $1`, [
       eventId,
     ]);
     return { column: rows[0].brand_id, envelope: rows[0].envelope.brand_id };
   }
-
-  beforeAll(async () => {
-    await ensureCliBuilt();
-    db = await createSuiteDatabase('ops_backfill');
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-  });
-
-  afterAll(async () => {
-    await sql?.end();
-    await db?.drop();
-  });
 
   it('shows its usage with --help', async () => {
     const result = await backfill('--help');
@@ -79,16 +66,16 @@ describe('ops backfill-default-brand', () => {
   });
 
   it('creates a missing default brand (not in --dry-run) and finds it on the next run', async () => {
-    await sql.query(`DELETE FROM brand WHERE brand_code = 'default'`);
+    await suite.sql.query(`DELETE FROM brand WHERE brand_code = 'default'`);
 
     const dry = await backfill('--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('default brand: missing; would create it');
-    expect((await sql.query(`SELECT 1 FROM brand WHERE brand_code = 'default'`)).rowCount).toBe(0);
+    expect((await suite.sql.query(`SELECT 1 FROM brand WHERE brand_code = 'default'`)).rowCount).toBe(0);
 
     const created = await backfill();
     expect(created.code).toBe(0);
-    const { rows } = await sql.query(
+    const { rows } = await suite.sql.query(
       `SELECT id, name, default_currency, status FROM brand WHERE brand_code = 'default'`,
     );
     expect(rows).toHaveLength(1);
@@ -98,13 +85,13 @@ describe('ops backfill-default-brand', () => {
     const again = await backfill();
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`default brand: present (id ${rows[0].id})`);
-    expect((await sql.query(`SELECT 1 FROM brand WHERE brand_code = 'default'`)).rowCount).toBe(1);
+    expect((await suite.sql.query(`SELECT 1 FROM brand WHERE brand_code = 'default'`)).rowCount).toBe(1);
   });
 
   it('assigns unpublished brand-less outbox rows (column and envelope) to default, keeps published ones, and is idempotent', async () => {
-    const { rows } = await sql.query(`SELECT id FROM brand WHERE brand_code = 'default'`);
+    const { rows } = await suite.sql.query(`SELECT id FROM brand WHERE brand_code = 'default'`);
     const defaultId: number = rows[0].id;
-    const { rows: alpha } = await sql.query(
+    const { rows: alpha } = await suite.sql.query(
       `INSERT INTO brand (brand_code, name, default_currency) VALUES ('alpha', 'Alpha', 'KRW') RETURNING id`,
     );
     const alphaId: number = alpha[0].id;
@@ -143,7 +130,7 @@ describe('ops backfill-default-brand', () => {
   });
 
   it('leaves brand 0 on the append-only audit tables alone and reports it', async () => {
-    await sql.query(
+    await suite.sql.query(
       `INSERT INTO recovery_audit (brand_id, subject_type, action, outcome) VALUES (0, 'player', 'REQUEST', 'BRAND_UNRESOLVED')`,
     );
     const result = await backfill();
@@ -151,7 +138,7 @@ describe('ops backfill-default-brand', () => {
     expect(result.stdout).toContain(
       'recovery_audit: 1 row(s); 1 without a brand (append-only audit: "no brand resolved", kept as is)',
     );
-    expect((await sql.query(`SELECT brand_id FROM recovery_audit`)).rows).toEqual([{ brand_id: 0 }]);
+    expect((await suite.sql.query(`SELECT brand_id FROM recovery_audit`)).rows).toEqual([{ brand_id: 0 }]);
   });
 
   it('reports rows naming a brand that does not exist, never moves them, and exits 1', async () => {
@@ -163,7 +150,7 @@ describe('ops backfill-default-brand', () => {
       'backfill-default-brand: agent_outbox: 1 row(s) name a brand that does not exist',
     );
     expect(await outboxBrand('agent_outbox', dangling)).toEqual({ column: 999, envelope: 999 });
-    await sql.query(`DELETE FROM agent_outbox WHERE event_id = $1`, [dangling]);
+    await suite.sql.query(`DELETE FROM agent_outbox WHERE event_id = $1`, [dangling]);
     expect((await backfill()).code).toBe(0);
   });
 

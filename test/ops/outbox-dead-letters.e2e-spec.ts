@@ -5,19 +5,17 @@
  * named event ids, so the worker publishes them again.
  */
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import { createSuiteDatabase, type SuiteDatabase } from '../support/db';
-import { ensureCliBuilt, runOps } from './support';
+import { cliSuiteDatabase, runOps } from './support';
 
 describe('ops outbox-dead-letters', () => {
   jest.setTimeout(60_000);
-  let db: SuiteDatabase;
-  let sql: Client;
-  const run = (...args: string[]) => runOps(['outbox-dead-letters', ...args], { DATABASE_URL: db.appUrl });
+  const suite = cliSuiteDatabase('ops_dead_letters');
+  const run = (...args: string[]) =>
+    runOps(['outbox-dead-letters', ...args], { DATABASE_URL: suite.db.appUrl });
 
   async function deadRow(table: string, error: string): Promise<string> {
     const eventId = randomUUID();
-    await sql.query(
+    await suite.sql.query(
       `INSERT INTO ${table} (event_id, brand_id, event_type, aggregate_type, aggregate_id, envelope, status, attempts, last_error)
        VALUES ($1, 1, 'AGENT_UPDATED', 'agent', '7', $2, 'dead', 10, $3)`,
       [eventId, JSON.stringify({ event_id: eventId, brand_id: 1 }), error],
@@ -26,21 +24,11 @@ describe('ops outbox-dead-letters', () => {
   }
 
   async function statusOf(table: string, eventId: string): Promise<{ status: string; attempts: number }> {
-    const { rows } = await sql.query(`SELECT status, attempts FROM ${table} WHERE event_id = $1`, [eventId]);
+    const { rows } = await suite.sql.query(`SELECT status, attempts FROM ${table} WHERE event_id = $1`, [
+      eventId,
+    ]);
     return rows[0];
   }
-
-  beforeAll(async () => {
-    await ensureCliBuilt();
-    db = await createSuiteDatabase('ops_dead_letters');
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-  });
-
-  afterAll(async () => {
-    await sql?.end();
-    await db?.drop();
-  });
 
   it('shows its usage with --help and refuses bad options', async () => {
     expect((await run('--help')).stdout).toContain('usage: outbox-dead-letters');

@@ -6,20 +6,17 @@
  * it never moves a cursor forward and leaves dead letters alone.
  */
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { publishedSql } from '@app/outbox';
-import { createSuiteDatabase, type SuiteDatabase } from '../support/db';
-import { ensureCliBuilt, runOps } from './support';
+import { cliSuiteDatabase, runOps } from './support';
 
 describe('ops outbox-replay', () => {
   jest.setTimeout(60_000);
-  let db: SuiteDatabase;
-  let sql: Client;
-  const run = (...args: string[]) => runOps(['outbox-replay', ...args], { DATABASE_URL: db.appUrl });
+  const suite = cliSuiteDatabase('ops_outbox_replay');
+  const run = (...args: string[]) => runOps(['outbox-replay', ...args], { DATABASE_URL: suite.db.appUrl });
 
   async function row(table: string, minutesAgo: number, status = 'pending'): Promise<string> {
     const eventId = randomUUID();
-    await sql.query(
+    await suite.sql.query(
       `INSERT INTO ${table} (event_id, brand_id, event_type, aggregate_type, aggregate_id, envelope, status, created_at)
        VALUES ($1, 1, 'AGENT_UPDATED', 'agent', '7', $2, $3, now() - $4 * interval '1 minute')`,
       [eventId, JSON.stringify({ event_id: eventId, brand_id: 1 }), status, minutesAgo],
@@ -29,7 +26,7 @@ describe('ops outbox-replay', () => {
 
   /** What the relay does after publishing everything: the cursor to the last row. */
   async function publishAll(table: string): Promise<void> {
-    await sql.query(
+    await suite.sql.query(
       `UPDATE outbox_relay_cursor SET (tx_id, id) = (SELECT o.tx_id, o.id FROM ${table} o ORDER BY o.tx_id DESC, o.id DESC LIMIT 1)
         WHERE outbox_table = $1`,
       [table],
@@ -37,23 +34,11 @@ describe('ops outbox-replay', () => {
   }
 
   async function unpublished(table: 'player_outbox' | 'agent_outbox'): Promise<string[]> {
-    const { rows } = await sql.query(
+    const { rows } = await suite.sql.query(
       `SELECT o.event_id FROM ${table} o WHERE NOT ${publishedSql(table, 'o')} AND o.status <> 'dead' ORDER BY o.tx_id, o.id`,
     );
     return rows.map((r) => r.event_id);
   }
-
-  beforeAll(async () => {
-    await ensureCliBuilt();
-    db = await createSuiteDatabase('ops_outbox_replay');
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-  });
-
-  afterAll(async () => {
-    await sql?.end();
-    await db?.drop();
-  });
 
   it('shows its usage with --help and refuses bad options', async () => {
     expect((await run('--help')).stdout).toContain('usage: outbox-replay');
@@ -79,7 +64,7 @@ describe('ops outbox-replay', () => {
     const since = new Date(Date.now() - 10 * 60_000).toISOString();
     const replay = await run('--since', since);
     expect(replay.code).toBe(0);
-    expect(replay.stdout).toContain(`outbox-replay: database ${db.name}, since ${since}`);
+    expect(replay.stdout).toContain(`outbox-replay: database ${suite.db.name}, since ${since}`);
     expect(replay.stdout).toContain('player_outbox: cursor moved back, 2 row(s) will be published again');
     expect(replay.stdout).toContain('agent_outbox: nothing published since then, cursor unchanged');
     // The recent rows are ahead of the cursor again, in relay order; the old row and the dead letter are not.

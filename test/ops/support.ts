@@ -9,6 +9,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { createSuiteDatabase, type SuiteDatabase } from '../support/db';
 import { ROOT, baseEnv } from '../support/processes';
 
 export const CLI_ENTRY = join(ROOT, 'dist', 'apps', 'cli', 'main.js');
@@ -193,4 +195,23 @@ export function metricsText(
     lines.push(`${s.name}{${labels}} ${s.value}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The lifecycle the database-backed operator suites share: the CLI built, a
+ * migrated suite database and a superuser client on it, dropped afterwards.
+ */
+export function cliSuiteDatabase(name: string): { readonly db: SuiteDatabase; readonly sql: Client } {
+  const suite = {} as { db: SuiteDatabase; sql: Client };
+  beforeAll(async () => {
+    await ensureCliBuilt();
+    suite.db = await createSuiteDatabase(name);
+    suite.sql = new Client({ connectionString: suite.db.url });
+    await suite.sql.connect();
+  });
+  afterAll(async () => {
+    await suite.sql?.end();
+    await suite.db?.drop();
+  });
+  return suite;
 }
