@@ -71,7 +71,8 @@ describe('gateway session cache', () => {
     redis?.disconnect();
   });
 
-  const info = (gw: BootedApp, player: Player) => send(gw.url, '/api/v1/user/info', { host, token: player.token });
+  const info = (gw: BootedApp, player: Player) =>
+    send(gw.url, '/api/v1/user/info', { host, token: player.token });
   const hits = () => metricValue(cached.url, HITS);
 
   /** A served request, then a second one answered from memory (proved by the hit counter). */

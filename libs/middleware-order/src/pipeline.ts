@@ -50,7 +50,10 @@ export class MiddlewarePipeline {
     const b = this.indexOf(second);
     if (a < 0) throw new MiddlewareOrderError(`pipeline has no step "${first}"`);
     if (b < 0) throw new MiddlewareOrderError(`pipeline has no step "${second}"`);
-    if (a >= b) throw new MiddlewareOrderError(`"${first}" must run before "${second}" (order: ${this.names().join(' → ')})`);
+    if (a >= b)
+      throw new MiddlewareOrderError(
+        `"${first}" must run before "${second}" (order: ${this.names().join(' → ')})`,
+      );
   }
 
   /** Applies every step, in order, to every route except the excluded paths. */
@@ -68,7 +71,10 @@ export class MiddlewarePipeline {
    * gateway's CPU per request). `resolve` gives the DI instance of a step
    * class: register `providers()` in the module and pass ModuleRef.get.
    */
-  fastifyHook(resolve: (type: Type<NestMiddleware>) => NestMiddleware, exclude: string[] = []): OnRequestHook {
+  fastifyHook(
+    resolve: (type: Type<NestMiddleware>) => NestMiddleware,
+    exclude: string[] = [],
+  ): OnRequestHook {
     const steps = this.classes().map((type) => resolve(type));
     const skipped = new Set(exclude);
     return (request, reply, done) => {
@@ -137,7 +143,11 @@ function runStep(steps: NestMiddleware[], i: number, req: unknown, res: unknown,
   if (result && typeof (result as Promise<unknown>).then === 'function') {
     (result as Promise<unknown>).then(undefined, (err: unknown) => {
       if (!called) next(err);
-      else lateErrors.error({ err: (err as Error)?.message ?? String(err) }, 'pipeline step failed after next()');
+      else
+        lateErrors.error(
+          { err: (err as Error)?.message ?? String(err) },
+          'pipeline step failed after next()',
+        );
     });
   }
 }

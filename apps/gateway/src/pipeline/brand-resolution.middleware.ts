@@ -68,7 +68,11 @@ export class BrandResolutionMiddleware implements NestMiddleware {
     next();
   }
 
-  private bind(req: IncomingMessage & BrandCarrier, state: GatewayState, binding: DomainBinding | null): void {
+  private bind(
+    req: IncomingMessage & BrandCarrier,
+    state: GatewayState,
+    binding: DomainBinding | null,
+  ): void {
     const domain = state.domain;
     if (binding) {
       state.brandId = binding.brandId;

@@ -37,12 +37,7 @@ export class RateLimitMiddleware implements NestMiddleware {
     return this.hit(hit, res, state, next);
   }
 
-  private async hit(
-    hit: ThrottleHit,
-    res: ServerResponse,
-    state: GatewayState,
-    next: Next,
-  ): Promise<void> {
+  private async hit(hit: ThrottleHit, res: ServerResponse, state: GatewayState, next: Next): Promise<void> {
     try {
       this.decide(state, await this.limiter.hit(hit), res);
     } catch (err) {

@@ -33,7 +33,10 @@ export class ProxyRoute implements OnModuleInit {
     assertGatewayPipeline(GATEWAY_PIPELINE);
     fastify.addHook(
       'onRequest',
-      GATEWAY_PIPELINE.fastifyHook((type) => this.moduleRef.get(type, { strict: false }), GATEWAY_UNPIPED_PATHS),
+      GATEWAY_PIPELINE.fastifyHook(
+        (type) => this.moduleRef.get(type, { strict: false }),
+        GATEWAY_UNPIPED_PATHS,
+      ),
     );
     // Every body is kept as the client's bytes (see proxy/body.ts); the proxy parses the few it edits.
     fastify.removeAllContentTypeParsers();

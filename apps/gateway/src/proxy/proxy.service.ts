@@ -118,7 +118,6 @@ export class ProxyService {
     reply.code(this.frontendCode(response.statusCode, text)).headers(headers).send(text);
   }
 
-
   /** What the gateway sets on top of the client's headers (which are relayed minus DROPPED_REQUEST_HEADERS). */
   private addedHeaders(
     request: FastifyRequest,

@@ -41,9 +41,12 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
 
 function limiterWith(limit: number): { limiter: RateLimiter; storage: RecordingStorage; hit: ThrottleHit } {
   const storage = new RecordingStorage();
-  const limiter = new RateLimiter(storage as unknown as RedisThrottlerStorage, {
-    RATE_LIMIT_PER_MINUTE: limit,
-  } as GatewayConfig);
+  const limiter = new RateLimiter(
+    storage as unknown as RedisThrottlerStorage,
+    {
+      RATE_LIMIT_PER_MINUTE: limit,
+    } as GatewayConfig,
+  );
   return { limiter, storage, hit: { key: '1:10.0.0.1', ttlMs: 60_000, limit, blockMs: 60_000 } };
 }
 
