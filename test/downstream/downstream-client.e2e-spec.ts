@@ -1,6 +1,8 @@
 // DownstreamClient against the recording double: CONTRACTS §3 headers, signed brand, bounded failures.
+import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { register } from 'prom-client';
 import { verifyBrandSignature } from '@app/auth';
 import { DownstreamClient } from '@app/downstream';
@@ -9,6 +11,9 @@ import { startDownstreamDouble, type DoubleReply, type DownstreamDouble } from '
 
 const KEY = 'wallet-brand-signing-key';
 const TOKENS = { gateway: 'tok-gateway-1', admin: 'tok-admin-1' };
+/** Big enough to arrive in many chunks; multi-byte characters land on chunk boundaries somewhere. */
+const BIG_TEXT = 'brand-é€😀-'.repeat(60_000);
+const BIG_BINARY = randomBytes(3 * 1024 * 1024);
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -42,6 +47,10 @@ describe('DownstreamClient', () => {
         if (call.path === '/text')
           return { status: 200, body: 'plain text', headers: { 'content-type': 'text/plain' } };
         if (call.path === '/empty') return { status: 204 };
+        if (call.path === '/big-json')
+          return { status: 200, body: { status: 0, msg: 'ok', data: { text: BIG_TEXT } } };
+        if (call.path === '/big-binary')
+          return { status: 200, body: BIG_BINARY, headers: { 'content-type': 'application/octet-stream' } };
         return {
           status: 200,
           body: { status: 0, msg: 'ok', data: { seen: call.body } },
@@ -237,7 +246,7 @@ describe('DownstreamClient', () => {
     await none.close();
   });
 
-  it('returns non-JSON bodies as a Buffer, empty ones as null, and streams on request', async () => {
+  it('returns non-JSON bodies as a Buffer and empty ones as null', async () => {
     const text = await client.call({
       target: 'wallet',
       baseUrl: wallet.url,
@@ -257,18 +266,152 @@ describe('DownstreamClient', () => {
     });
     expect(empty.statusCode).toBe(204);
     expect(empty.body).toBeNull();
+  });
 
-    const streamed = await client.call<Readable>({
-      target: 'wallet',
-      baseUrl: wallet.url,
-      method: 'GET',
-      path: '/x',
-      requestId: 'r',
-      stream: true,
+  describe('relay (the gateway proxy mode)', () => {
+    const relay = (path: string, extra: Partial<Parameters<DownstreamClient['relay']>[0]> = {}) =>
+      client.relay({ target: 'wallet', baseUrl: wallet.url, method: 'GET', path, requestId: 'r', ...extra });
+
+    async function drain(body: unknown): Promise<Buffer> {
+      expect(body).toBeInstanceOf(Readable);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body as Readable) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    }
+
+    it('returns a JSON body as its whole text, with status and relayable headers', async () => {
+      const response = await relay('/x', { omitResponseHeaders: new Set(['x-downstream']) });
+      expect(response.statusCode).toBe(200);
+      expect(typeof response.body).toBe('string');
+      expect(JSON.parse(response.body as string)).toMatchObject({ status: 0, msg: 'ok' });
+      expect(response.headers['content-type']).toMatch(/json/);
+      expect(response.headers['x-downstream']).toBeUndefined();
+      expect(response.headers.connection).toBeUndefined();
+      expect(response.headers['keep-alive']).toBeUndefined();
     });
-    const chunks: Buffer[] = [];
-    for await (const chunk of streamed.body) chunks.push(chunk as Buffer);
-    expect(JSON.parse(Buffer.concat(chunks).toString())).toMatchObject({ status: 0 });
+
+    it('returns any other body as an unread stream, and an empty one as an empty stream', async () => {
+      const text = await relay('/text');
+      expect((await drain(text.body)).toString()).toBe('plain text');
+      const empty = await relay('/empty');
+      expect(empty.statusCode).toBe(204);
+      expect((await drain(empty.body)).length).toBe(0);
+    });
+
+    it('joins a JSON body that arrives in many chunks, multi-byte characters included', async () => {
+      const response = await relay('/big-json');
+      const parsed = JSON.parse(response.body as string) as { data: { text: string } };
+      expect(parsed.data.text).toBe(BIG_TEXT);
+    });
+
+    it('streams a large non-JSON body intact to a slow reader', async () => {
+      const response = await relay('/big-binary');
+      const received: Buffer[] = [];
+      for await (const chunk of response.body as Readable) {
+        received.push(chunk as Buffer);
+        // A slow consumer: the relay must pause the socket, not buffer the whole body or drop data.
+        if (received.length % 16 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      expect(Buffer.concat(received).equals(BIG_BINARY)).toBe(true);
+    });
+
+    it('sends the same internal headers as call()', async () => {
+      await relay('/x', { brandId: 12, requestId: 'relay-req' });
+      const seen = wallet.lastCall();
+      expect(seen?.headers['x-internal-service-token']).toBe(TOKENS.admin);
+      expect(seen?.headers['x-caller-service']).toBe('admin');
+      expect(seen?.headers['x-request-id']).toBe('relay-req');
+      expect(seen?.headers['x-brand-id']).toBe('12');
+    });
+
+    it('fails with status 7 on a refused connection and on a downstream that hangs, and counts it', async () => {
+      const port = await closedPort();
+      await expect(
+        client.relay({
+          target: 'game',
+          baseUrl: `http://127.0.0.1:${port}`,
+          method: 'GET',
+          path: '/',
+          requestId: 'r',
+        }),
+      ).rejects.toBeInstanceOf(DownstreamUnavailableError);
+      const before = await counterValue({
+        service: 'admin_service',
+        target: 'wallet',
+        outcome: 'unavailable',
+        brand: '9',
+      });
+      await expect(relay('/slow', { brandId: 9 })).rejects.toBeInstanceOf(DownstreamUnavailableError);
+      expect(
+        await counterValue({
+          service: 'admin_service',
+          target: 'wallet',
+          outcome: 'unavailable',
+          brand: '9',
+        }),
+      ).toBe(before + 1);
+    });
+
+    it('refuses before sending anything when no token is configured', async () => {
+      const none = new DownstreamClient({ caller: 'game', token: undefined, timeoutMs: 400, service: 'x' });
+      const calls = wallet.calls.length;
+      await expect(
+        none.relay({ target: 'wallet', baseUrl: wallet.url, method: 'GET', path: '/x', requestId: 'r' }),
+      ).rejects.toThrow(/INTERNAL_SERVICE_TOKEN_GAME/);
+      expect(wallet.calls.length).toBe(calls);
+      await none.close();
+    });
+
+    it('aborts the downstream call when the relayed stream is destroyed', async () => {
+      let closed!: () => void;
+      const downstreamClosed = new Promise<void>((resolve) => (closed = resolve));
+      const server = createHttpServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.write(Buffer.alloc(1024, 1));
+        // Never ends on its own: only the client going away ends this response.
+        res.on('close', () => closed());
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      try {
+        const response = await client.relay({
+          target: 'game',
+          baseUrl: `http://127.0.0.1:${port}`,
+          method: 'GET',
+          path: '/endless',
+          requestId: 'r',
+          timeoutMs: 10_000,
+        });
+        const stream = response.body as Readable;
+        await new Promise((resolve) => stream.once('data', resolve));
+        stream.destroy();
+        await downstreamClosed;
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
+
+    it('ends the relayed stream in error when the downstream breaks off mid-body', async () => {
+      const server = createHttpServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '4096' });
+        res.write(Buffer.alloc(1024, 2), () => res.destroy());
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      try {
+        const response = await client.relay({
+          target: 'game',
+          baseUrl: `http://127.0.0.1:${port}`,
+          method: 'GET',
+          path: '/broken',
+          requestId: 'r',
+        });
+        await expect(drain(response.body)).rejects.toThrow();
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
   });
 
   it('keeps a base URL path prefix', async () => {

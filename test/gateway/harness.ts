@@ -192,6 +192,8 @@ export interface HttpResult {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The body's bytes as received. */
+  raw: Buffer;
   /** The parsed JSON body (undefined when not JSON). */
   json: { status: number; msg: string; data: unknown } & Record<string, unknown>;
 }
@@ -233,14 +235,15 @@ export function send(baseUrl: string, path: string, options: SendOptions = {}): 
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const raw = Buffer.concat(chunks);
+          const text = raw.toString('utf8');
           let json: HttpResult['json'];
           try {
             json = JSON.parse(text) as HttpResult['json'];
           } catch {
             json = undefined as unknown as HttpResult['json'];
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, raw, json });
         });
         res.on('error', reject);
       },

@@ -3,9 +3,11 @@
  * public vs JWT routes) and the relay rules of point 7 (envelope HTTP codes,
  * non-envelope bodies, hop-by-hop headers, X-Request-ID, identity headers).
  */
+import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { JwtIssuer } from '@app/auth';
 import type { BootedApp } from '../support/app';
+import type { DoubleReply } from '../support/downstream-double';
 import {
   bootGateway,
   closeDoubles,
@@ -22,6 +24,10 @@ import {
   uniqueHost,
 } from './harness';
 
+/** Bodies that reach the gateway in many chunks (multi-byte characters included). */
+const LARGE_BINARY = randomBytes(2 * 1024 * 1024);
+const LARGE_TEXT = 'bränd-€-😀-'.repeat(50_000);
+
 describe('gateway routing', () => {
   const keys = makeKeyPair();
   let issuer: JwtIssuer;
@@ -35,7 +41,7 @@ describe('gateway routing', () => {
     issuer = issuerFor(keys);
     redis = seedClient();
     doubles = await startDoubles({
-      player: (call) => {
+      player: (call): DoubleReply => {
         if (call.path === '/internal/players/login')
           return { status: 422, body: { status: 1, msg: 'wrong password', data: null } };
         if (call.path === '/internal/players/forbidden')
@@ -53,6 +59,10 @@ describe('gateway routing', () => {
             headers: { 'content-type': 'text/plain', 'x-custom': 'kept', 'keep-alive': 'timeout=5' },
           };
         if (call.path === '/internal/common/raw-json') return { status: 202, body: { not: 'an envelope' } };
+        if (call.path === '/internal/common/large-binary')
+          return { status: 200, body: LARGE_BINARY, headers: { 'content-type': 'application/octet-stream' } };
+        if (call.path === '/internal/common/large-envelope')
+          return { status: 403, body: { status: 4, msg: 'forbidden', data: { text: LARGE_TEXT } } };
         return { status: 200, body: { status: 0, msg: 'ok', data: { path: call.path } } };
       },
     });
@@ -335,6 +345,20 @@ describe('gateway routing', () => {
     const raw = await send(gateway.url, '/api/v1/common/raw-json', { host });
     expect(raw.status).toBe(202);
     expect(JSON.parse(raw.text)).toEqual({ not: 'an envelope' });
+  });
+
+  it('streams a large non-JSON body through byte for byte', async () => {
+    const res = await send(gateway.url, '/api/v1/common/large-binary', { host });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    expect(res.raw.equals(LARGE_BINARY)).toBe(true);
+  });
+
+  it('relays a large envelope whole, with the HTTP code of its status', async () => {
+    const res = await send(gateway.url, '/api/v1/common/large-envelope', { host });
+    expect(res.status).toBe(403);
+    expect(res.json.status).toBe(4);
+    expect((res.json.data as { text: string }).text).toBe(LARGE_TEXT);
   });
 
   it('binds the client X-Request-ID, forwards it and echoes it', async () => {

@@ -12,7 +12,7 @@
  *   failure becomes DownstreamUnavailableError (status 7), so no call hangs.
  * One undici Pool per base URL is kept for the life of the client.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { signBrand } from '@app/auth';
@@ -61,8 +61,6 @@ export interface DownstreamCall {
   requestId: string;
   /** Brand-scoped wallet writes: add X-Brand-Timestamp + X-Brand-Signature. */
   signBrand?: boolean;
-  /** Return the body as an unread stream (the caller must consume or destroy it). */
-  stream?: boolean;
   /** Per-call override of the client's timeout. */
   timeoutMs?: number;
 }
@@ -72,6 +70,9 @@ export interface DownstreamResponse<B = unknown> {
   headers: Record<string, string | string[]>;
   body: B;
 }
+
+/** What relay() returns as the body: a JSON body's whole text, or any other body as an unread stream. */
+export type RelayedBody = string | Readable;
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) plus those undici manages itself. */
 const HOP_BY_HOP = new Set([
@@ -106,6 +107,12 @@ interface Origin {
   prefix: string;
 }
 
+interface Prepared {
+  pool: Pool;
+  brandLabel: string;
+  options: Dispatcher.RequestOptions;
+}
+
 function isPositiveInt(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
@@ -132,6 +139,10 @@ function buildQuery(query: DownstreamCall['query']): string {
   }
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+function isJsonType(type: string | string[] | undefined): boolean {
+  return typeof type === 'string' && /[/+]json\b/i.test(type);
 }
 
 function isNetworkError(err: unknown): boolean {
@@ -174,25 +185,13 @@ export class DownstreamClient {
     return this.options.legacyToken ? 'legacy' : 'none';
   }
 
+  /** Calls a downstream and returns its response with the body parsed: JSON, else a Buffer, or null when empty. */
   async call<B = unknown>(call: DownstreamCall): Promise<DownstreamResponse<B>> {
+    const { pool, options, brandLabel } = this.prepare(call);
     const { target } = call;
-    const brandLabel = isPositiveInt(call.brandId) ? String(call.brandId) : 'none';
-    const origin = this.origin(call.baseUrl);
-    const headers = this.headers(call);
-    const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
-    const path = `${origin.prefix}${call.path.startsWith('/') ? call.path : `/${call.path}`}${buildQuery(call.query)}`;
-    const body = this.encodeBody(call.body, headers);
-
     let response: Dispatcher.ResponseData;
     try {
-      response = await origin.pool.request({
-        method: call.method,
-        path,
-        headers,
-        body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
+      response = await pool.request(options);
     } catch (err) {
       if (!isNetworkError(err)) throw err;
       this.count(target, 'unavailable', brandLabel);
@@ -201,7 +200,7 @@ export class DownstreamClient {
 
     const outcome = `${Math.floor(response.statusCode / 100)}xx`;
     try {
-      const parsed = call.stream ? response.body : await this.readBody(call.method, response);
+      const parsed = await this.readBody(call.method, response);
       this.count(target, outcome, brandLabel);
       return {
         statusCode: response.statusCode,
@@ -214,10 +213,62 @@ export class DownstreamClient {
     }
   }
 
+  /**
+   * A proxy's call: a JSON body (any `json` or `+json` content type) comes
+   * back as its whole text, read without a stream, so the caller can look at
+   * it and send it on; any other body comes back as an unread stream that the
+   * caller must consume or destroy (destroying it aborts the call), with
+   * backpressure down to the downstream socket. Status and headers are
+   * returned as received, minus hop-by-hop ones and `omitResponseHeaders`.
+   * Failures are the same DownstreamUnavailableError (status 7) as call()'s.
+   */
+  relay(call: DownstreamCall): Promise<DownstreamResponse<RelayedBody>> {
+    let prepared: Prepared;
+    try {
+      prepared = this.prepare(call);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => {
+      const handler = new RelayHandler(
+        call,
+        (outcome) => this.count(call.target, outcome, prepared.brandLabel),
+        resolve,
+        reject,
+      );
+      try {
+        prepared.pool.dispatch(prepared.options, handler);
+      } catch (err) {
+        handler.onResponseError(null, err as Error);
+      }
+    });
+  }
+
   async close(): Promise<void> {
     const pools = [...this.origins.values()].map(({ pool }) => pool.close());
     this.origins.clear();
     await Promise.allSettled(pools);
+  }
+
+  /** Everything a call sends, built (and checked) before anything is sent. */
+  private prepare(call: DownstreamCall): Prepared {
+    const origin = this.origin(call.baseUrl);
+    const headers = this.headers(call);
+    const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
+    const path = `${origin.prefix}${call.path.startsWith('/') ? call.path : `/${call.path}`}${buildQuery(call.query)}`;
+    const body = this.encodeBody(call.body, headers);
+    return {
+      pool: origin.pool,
+      brandLabel: isPositiveInt(call.brandId) ? String(call.brandId) : 'none',
+      options: {
+        method: call.method,
+        path,
+        headers,
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      },
+    };
   }
 
   private origin(baseUrl: string): Origin {
@@ -297,9 +348,7 @@ export class DownstreamClient {
       await body.dump();
       return null;
     }
-    const type = response.headers['content-type'];
-    const isJson = typeof type === 'string' && /[/+]json\b/i.test(type);
-    if (isJson) {
+    if (isJsonType(response.headers['content-type'])) {
       const text = await body.text();
       return text === '' ? null : JSON.parse(text);
     }
@@ -309,5 +358,97 @@ export class DownstreamClient {
 
   private count(target: string, outcome: string, brand: string): void {
     Metrics.downstreamRequests().inc({ service: this.options.service, target, outcome, brand });
+  }
+}
+
+/**
+ * relay()'s dispatch handler: undici's low-level API, so a JSON body is
+ * collected straight from the parser's chunks (no response stream, its ticks
+ * and promises), and any other body is pushed into a plain Readable that
+ * pauses the socket when the consumer is slow.
+ */
+class RelayHandler implements Dispatcher.DispatchHandler {
+  private statusCode = 0;
+  private headers: Record<string, string | string[]> = {};
+  /** JSON: the chunks so far. */
+  private chunks: Buffer[] | null = null;
+  /** Anything else: the stream handed to the caller. */
+  private stream: Readable | null = null;
+  private settled = false;
+  private ended = false;
+
+  constructor(
+    private readonly call: DownstreamCall,
+    private readonly count: (outcome: string) => void,
+    private readonly resolve: (response: DownstreamResponse<RelayedBody>) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  /** Nothing to do here, but undici tells this handler API from its legacy one by this method. */
+  onRequestStart(): void {}
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[]>,
+  ): void {
+    // 1xx informational responses are followed by the real one.
+    if (statusCode < 200) return;
+    this.statusCode = statusCode;
+    this.headers = headers;
+    if (isJsonType(headers['content-type'])) {
+      this.chunks = [];
+      return;
+    }
+    this.stream = new Readable({
+      read: () => controller.resume(),
+      destroy: (err, done) => {
+        // The caller gave up on the body (e.g. its own client went away): stop the downstream call too.
+        if (!this.ended) controller.abort(err ?? new Error('relay stream destroyed'));
+        done(err);
+      },
+    });
+    this.succeed(this.stream);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.chunks) this.chunks.push(chunk);
+    else if (this.stream && !this.stream.push(chunk)) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    this.ended = true;
+    if (this.chunks) {
+      const { chunks } = this;
+      this.succeed(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    } else if (this.stream) this.stream.push(null);
+    else this.succeed(''); // no final response at all: nothing to relay
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
+    this.ended = true;
+    if (!this.settled) {
+      this.settled = true;
+      if (!isNetworkError(err)) {
+        this.reject(err);
+        return;
+      }
+      this.count('unavailable');
+      this.reject(unavailable(this.call.target, err));
+      return;
+    }
+    // The headers were relayed already: the stream ends in error and its consumer cuts the response short.
+    this.stream?.destroy(err);
+  }
+
+  private succeed(body: RelayedBody): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.count(`${Math.floor(this.statusCode / 100)}xx`);
+    this.resolve({
+      statusCode: this.statusCode,
+      headers: relayableHeaders(this.headers, this.call.omitResponseHeaders),
+      body,
+    });
   }
 }

@@ -13,11 +13,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { NotFoundError } from '@app/http';
 import { assertGatewayPipeline, GATEWAY_PIPELINE, GATEWAY_UNPIPED_PATHS } from '../pipeline/declaration';
 import { ProxyService } from './proxy.service';
-
-const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 @Injectable()
 export class ProxyRoute implements OnModuleInit {
@@ -41,11 +38,14 @@ export class ProxyRoute implements OnModuleInit {
     // Every body is kept as the client's bytes (see proxy/body.ts); the proxy parses the few it edits.
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    fastify.all('/*', async (request, reply) => {
-      if (!FORWARDED_METHODS.has(request.method)) throw new NotFoundError();
-      await this.proxy.forward(request, reply);
-      // Sent by forward(); returning the reply tells Fastify so.
-      return reply;
+    // A handler that returns nothing: forward() sends the reply itself (a streamed body is still
+    // being written when it resolves, so a promise for Fastify to settle would be wrong), and its
+    // rejections go to Fastify's error handler, i.e. the envelope filter, as a thrown error would.
+    fastify.all('/*', (request, reply) => {
+      this.proxy.forward(request, reply).catch((err: unknown) => {
+        if (reply.sent) return;
+        reply.send(err instanceof Error ? err : new Error(String(err)));
+      });
     });
   }
 }

@@ -16,19 +16,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Redis from 'ioredis';
-import type { Dispatcher } from 'undici';
 import { BrandEnforcement } from '@app/brand-context';
 import type { PlayerClaims } from '@app/auth';
 import type { DownstreamMethod } from '@app/downstream';
-import {
-  DownstreamUnavailableError,
-  ForbiddenError,
-  httpCodeFor,
-  InvalidInputError,
-  isEnvelope,
-  NotFoundError,
-  Status,
-} from '@app/http';
+import { ForbiddenError, httpCodeFor, InvalidInputError, isEnvelope, NotFoundError, Status } from '@app/http';
 import { REDIS } from '@app/redis';
 import { GATEWAY_OWNED_HEADERS } from '../pipeline/brand-resolution.middleware';
 import { clientIp } from '../pipeline/client-ip';
@@ -38,6 +29,7 @@ import { bodyBrandId, editableBody, type PlainObject, playerIdOf } from './body'
 import { Downstreams } from './downstreams';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const KNOWN_STATUSES = new Set(Object.values(Status).filter((v): v is number => typeof v === 'number'));
 /** Request headers never relayed as received: the client owns the framing, the gateway owns identity. */
 const DROPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
@@ -58,10 +50,6 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function isJson(contentType: string | undefined): boolean {
-  return typeof contentType === 'string' && /[/+]json\b/i.test(contentType);
-}
-
 @Injectable()
 export class ProxyService {
   private readonly logger = new Logger('Proxy');
@@ -73,6 +61,7 @@ export class ProxyService {
   ) {}
 
   async forward(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!FORWARDED_METHODS.has(request.method)) throw new NotFoundError();
     const state = stateOf(request.raw);
     if (state.error) throw state.error;
     const route = state.route;
@@ -85,7 +74,7 @@ export class ProxyService {
 
     const method = request.method as DownstreamMethod;
     const q = request.url.indexOf('?');
-    const response = await this.downstreams.client.call<Dispatcher.ResponseData['body']>({
+    const response = await this.downstreams.client.relay({
       target: route.target,
       baseUrl: this.downstreams.baseUrl(route.target),
       method,
@@ -100,22 +89,17 @@ export class ProxyService {
       requestId: request.id,
       // Brand-scoped wallet writes are signed (ADR-009 "Signed X-Brand-Id"); without a brand there is nothing to sign.
       signBrand: route.target === 'wallet' && WRITE_METHODS.has(method) && state.brandId !== null,
-      stream: true,
     });
-    // The common JSON case is relayed here rather than in an async helper: one promise less per request.
-    const headers = response.headers;
-    if (!isJson(first(headers['content-type']))) {
-      // Not awaited: a FastifyReply is thenable and awaiting it waits for the socket to finish.
-      reply.code(response.statusCode).headers(headers).send(response.body);
+    // Not awaited: a FastifyReply is thenable and awaiting it waits for the socket to finish.
+    if (typeof response.body !== 'string') {
+      // Not JSON: streamed through unchanged.
+      reply.code(response.statusCode).headers(response.headers).send(response.body);
       return;
     }
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch {
-      throw new DownstreamUnavailableError();
-    }
-    reply.code(this.frontendCode(response.statusCode, text)).headers(headers).send(text);
+    reply
+      .code(this.frontendCode(response.statusCode, response.body))
+      .headers(response.headers)
+      .send(response.body);
   }
 
   /** What the gateway sets on top of the client's headers (which are relayed minus DROPPED_REQUEST_HEADERS). */
