@@ -169,6 +169,22 @@ describe('gateway routing', () => {
     expect(call?.headers['x-session-jti']).toBe(player.jti);
   });
 
+  it("does not send the client's bearer token to the player service, which identifies the player by those headers", async () => {
+    const player = await loginPlayer(redis, issuer, brandId);
+    await send(gateway.url, '/api/v1/user/info', { host, token: player.token });
+    const call = doubles.player.lastCall();
+    expect(call?.headers['x-player-id']).toBe(String(player.playerId));
+    expect(call?.headers.authorization).toBeUndefined();
+  });
+
+  it('keeps relaying the bearer token to the downstream services the project does not own', async () => {
+    const player = await loginPlayer(redis, issuer, brandId);
+    await send(gateway.url, '/api/v1/finance/deposit/list', { host, token: player.token });
+    expect(doubles.wallet.lastCall()?.headers.authorization).toBe(`Bearer ${player.token}`);
+    await send(gateway.url, '/api/v1/game/list', { host, token: player.token });
+    expect(doubles.game.lastCall()?.headers.authorization).toBe(`Bearer ${player.token}`);
+  });
+
   it.each([
     ['/user/register', 'player', '/internal/players/register'],
     ['/common/config', 'player', '/internal/common/config'],

@@ -163,7 +163,9 @@ export function relayableHeaders(
 ): Record<string, string | string[]> {
   const listed = connectionListed(headers.connection);
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  // for...in rather than Object.entries: no [name, value] array per header on every relayed response.
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name) || omit?.has(name)) continue;
     out[name] = value;
   }
@@ -299,7 +301,10 @@ export class DownstreamClient {
     const out: Record<string, string | string[]> = {};
     if (call.headers) {
       const listed = connectionListed(call.headers.connection ?? call.headers.Connection);
-      for (const [name, value] of Object.entries(call.headers)) {
+      const source = call.headers;
+      // for...in rather than Object.entries: a proxy passes every client header through here on every call.
+      for (const name in source) {
+        const value = source[name];
         if (value === undefined) continue;
         const lower = name.toLowerCase();
         if (HOP_BY_HOP.has(lower) || OWNED.has(lower) || listed?.has(lower) || call.omitHeaders?.has(lower))
@@ -308,7 +313,9 @@ export class DownstreamClient {
       }
     }
     if (call.setHeaders) {
-      for (const [name, value] of Object.entries(call.setHeaders)) {
+      const added = call.setHeaders;
+      for (const name in added) {
+        const value = added[name];
         const lower = name.toLowerCase();
         if (!HOP_BY_HOP.has(lower) && !OWNED.has(lower)) out[lower] = value;
       }

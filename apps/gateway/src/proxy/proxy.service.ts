@@ -39,6 +39,16 @@ const DROPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   'x-forwarded-for',
   ...GATEWAY_OWNED_HEADERS,
 ]);
+/**
+ * The player service identifies the player by X-Player-Id/-Account and X-Session-Jti, which it
+ * trusts only with the gateway's internal token, and never reads the client's bearer token: the
+ * token is not sent to it (least privilege, and ~800 bytes less per call). The other downstream
+ * services are not ours and keep receiving it as before.
+ */
+const DROPPED_FOR_PLAYER_SERVICE: ReadonlySet<string> = new Set([
+  ...DROPPED_REQUEST_HEADERS,
+  'authorization',
+]);
 const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['content-length', 'x-request-id']);
 const ENVELOPE_HEAD = /^\{"status":(\d{1,3}),"msg":/;
 
@@ -81,7 +91,7 @@ export class ProxyService {
       path: route.downstreamPath,
       query: q >= 0 ? new URLSearchParams(request.url.slice(q + 1)) : undefined,
       headers: request.headers,
-      omitHeaders: DROPPED_REQUEST_HEADERS,
+      omitHeaders: route.target === 'player' ? DROPPED_FOR_PLAYER_SERVICE : DROPPED_REQUEST_HEADERS,
       setHeaders: this.addedHeaders(request, state.claims, state.domain),
       omitResponseHeaders: DROPPED_RESPONSE_HEADERS,
       body,
