@@ -5,10 +5,14 @@
  * loop, and answers `/health` with `db`, `redis` and `outbox` on its health
  * port (3012). SIGTERM stops after the in-flight batch.
  */
-import { createWorkerApp, OutboxWorkerAppModule, runMain, startHealthServer } from '@app/platform';
+import { OutboxWorkerAppModule } from '@app/outbox';
+import { createWorkerApp, runMain, startHealthServer } from '@app/platform';
 
 runMain('agent-worker', async (config) => {
-  const module = OutboxWorkerAppModule.forRoot('agent-worker', config, { table: 'agent_outbox', stream: 'events:agent' });
+  const module = OutboxWorkerAppModule.forRoot('agent-worker', config, {
+    table: 'agent_outbox',
+    stream: 'events:agent',
+  });
   const app = await createWorkerApp(module);
   await startHealthServer(app, config.PORT, config.HOST);
   process.stdout.write(`agent-worker health on http://${config.HOST}:${config.PORT}\n`);

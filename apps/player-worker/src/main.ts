@@ -5,10 +5,14 @@
  * with `db`, `redis` and `outbox` (loop alive) on its health port (3011).
  * SIGTERM stops after the in-flight batch.
  */
-import { createWorkerApp, OutboxWorkerAppModule, runMain, startHealthServer } from '@app/platform';
+import { OutboxWorkerAppModule } from '@app/outbox';
+import { createWorkerApp, runMain, startHealthServer } from '@app/platform';
 
 runMain('player-worker', async (config) => {
-  const module = OutboxWorkerAppModule.forRoot('player-worker', config, { table: 'player_outbox', stream: 'events:player' });
+  const module = OutboxWorkerAppModule.forRoot('player-worker', config, {
+    table: 'player_outbox',
+    stream: 'events:player',
+  });
   const app = await createWorkerApp(module);
   await startHealthServer(app, config.PORT, config.HOST);
   process.stdout.write(`player-worker health on http://${config.HOST}:${config.PORT}\n`);

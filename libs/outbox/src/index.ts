@@ -10,3 +10,4 @@ export * from './backlog';
 export * from './poller';
 export * from './consumer';
 export * from './outbox-worker.module';
+export * from './outbox-worker-app';

@@ -2,4 +2,3 @@ export * from './main';
 export * from './http-app';
 export * from './worker';
 export * from './core.module';
-export * from './outbox-worker-app';

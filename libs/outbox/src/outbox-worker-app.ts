@@ -1,14 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type DatabaseConfig, SERVICE_LABEL } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { OutboxWorkerModule, type OutboxStream, type OutboxTable, outboxSettingsFromConfig } from '@app/outbox';
-import { CoreModule } from './core.module';
+import { CoreModule } from '@app/platform';
+import type { OutboxStream, OutboxTable } from './event';
+import { OutboxWorkerModule, outboxSettingsFromConfig } from './outbox-worker.module';
 
 /**
  * The whole module of an outbox worker process (player_worker, agent_worker:
  * seeds 000/001 "Background Work"): platform core without an HTTP health
  * controller (the worker serves /health on its own port), the database (with
  * its `db` check) and the poller publishing one outbox table to one stream.
+ * It lives here rather than in @app/platform so that apps without a database
+ * (the gateway) do not load TypeORM and pg through the platform barrel.
  */
 @Module({})
 export class OutboxWorkerAppModule {
@@ -21,7 +24,11 @@ export class OutboxWorkerAppModule {
       module: OutboxWorkerAppModule,
       imports: [
         CoreModule.forRoot(service, config, { healthController: false }),
-        DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, applicationName: SERVICE_LABEL[service] }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          poolSize: config.DB_POOL_SIZE,
+          applicationName: SERVICE_LABEL[service],
+        }),
         OutboxWorkerModule.forRoot({ ...target, ...outboxSettingsFromConfig(config) }),
       ],
     };
