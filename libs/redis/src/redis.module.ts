@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { connectQuietly, createRedis, createSubscriber } from './redis';
+import { closeRedis, connectQuietly, createRedis, createSubscriber } from './redis';
 
 export const REDIS = Symbol('REDIS');
 export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
@@ -13,8 +13,8 @@ class RedisLifecycle implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    this.client.disconnect();
-    this.subscriber.disconnect();
+    closeRedis(this.client);
+    closeRedis(this.subscriber);
   }
 }
 

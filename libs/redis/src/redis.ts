@@ -42,6 +42,19 @@ export async function connectQuietly(client: Redis, timeoutMs = 3000): Promise<b
   return ready;
 }
 
+/**
+ * Closes a client for good. ioredis' disconnect() ends the current socket and
+ * arms a timer (disconnectTimeout, 2 s) that destroys it if it has not closed
+ * by then; only that socket's 'close' clears the timer. A client that has
+ * already ended (its connect was refused and retryStrategy gave up) closed its
+ * socket long ago, so disconnect() would leave that timer to run its full 2 s
+ * and hold the process open: there is nothing left to close.
+ */
+export function closeRedis(client: Redis): void {
+  if (client.status === 'end') return;
+  client.disconnect();
+}
+
 export async function pingRedis(client: Redis): Promise<boolean> {
   try {
     return (await client.ping()) === 'PONG';
