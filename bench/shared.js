@@ -135,4 +135,36 @@ function cpuMs(pid) {
   }
 }
 
-module.exports = { ROOT, APP_ROLE, OWNER_ROLE, entry, freshDatabase, dropDatabase, startApp, cpuMs, quote };
+/**
+ * The machine's CPU time so far, in clock ticks: all of it, and the part the
+ * hypervisor gave to other guests (`steal`, /proc/stat). A run during which
+ * steal was high measured a slower machine than its neighbours did.
+ */
+function machineTicks() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), steal: fields[7] || 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** Percentage of the machine's CPU time stolen by the hypervisor between two machineTicks() readings. */
+function stealPercent(before, after) {
+  if (!before || !after || after.total <= before.total) return null;
+  return (100 * (after.steal - before.steal)) / (after.total - before.total);
+}
+
+module.exports = {
+  ROOT,
+  APP_ROLE,
+  OWNER_ROLE,
+  entry,
+  freshDatabase,
+  dropDatabase,
+  startApp,
+  cpuMs,
+  machineTicks,
+  stealPercent,
+  quote,
+};
