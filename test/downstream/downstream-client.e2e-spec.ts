@@ -1,6 +1,6 @@
 // DownstreamClient against the recording double: CONTRACTS §3 headers, signed brand, bounded failures.
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { register } from 'prom-client';
@@ -362,21 +362,35 @@ describe('DownstreamClient', () => {
       await none.close();
     });
 
+    /** Runs `use` against a plain node:http server (for replies the recording double cannot make), then closes it. */
+    async function withRawServer(
+      handler: RequestListener,
+      use: (baseUrl: string) => Promise<void>,
+    ): Promise<void> {
+      const server = createHttpServer(handler);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      try {
+        await use(`http://127.0.0.1:${port}`);
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    }
+
     it('aborts the downstream call when the relayed stream is destroyed', async () => {
       let closed!: () => void;
       const downstreamClosed = new Promise<void>((resolve) => (closed = resolve));
-      const server = createHttpServer((req, res) => {
+      const endless: RequestListener = (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         res.write(Buffer.alloc(1024, 1));
         // Never ends on its own: only the client going away ends this response.
         res.on('close', () => closed());
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as { port: number };
-      try {
+      };
+      await withRawServer(endless, async (baseUrl) => {
         const response = await client.relay({
           target: 'game',
-          baseUrl: `http://127.0.0.1:${port}`,
+          baseUrl,
           method: 'GET',
           path: '/endless',
           requestId: 'r',
@@ -386,31 +400,24 @@ describe('DownstreamClient', () => {
         await new Promise((resolve) => stream.once('data', resolve));
         stream.destroy();
         await downstreamClosed;
-      } finally {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      });
     });
 
     it('ends the relayed stream in error when the downstream breaks off mid-body', async () => {
-      const server = createHttpServer((req, res) => {
+      const broken: RequestListener = (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '4096' });
         res.write(Buffer.alloc(1024, 2), () => res.destroy());
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as { port: number };
-      try {
+      };
+      await withRawServer(broken, async (baseUrl) => {
         const response = await client.relay({
           target: 'game',
-          baseUrl: `http://127.0.0.1:${port}`,
+          baseUrl,
           method: 'GET',
           path: '/broken',
           requestId: 'r',
         });
         await expect(drain(response.body)).rejects.toThrow();
-      } finally {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      });
     });
   });
 
