@@ -375,21 +375,39 @@ export class DownstreamClient {
  * pauses the socket when the consumer is slow.
  */
 class RelayHandler implements Dispatcher.DispatchHandler {
-  private statusCode = 0;
-  private headers: Record<string, string | string[]> = {};
+  // One handler per proxied request: its fields are `declare`d and set in the constructor, because
+  // the build compiles ordinary class fields to a defineProperty helper call each (about 1% of the
+  // gateway's CPU for this class alone).
+  declare private readonly call: DownstreamCall;
+  declare private readonly count: (outcome: string) => void;
+  declare private readonly resolve: (response: DownstreamResponse<RelayedBody>) => void;
+  declare private readonly reject: (err: unknown) => void;
+  declare private statusCode: number;
+  declare private headers: Record<string, string | string[]>;
   /** JSON: the chunks so far. */
-  private chunks: Buffer[] | null = null;
+  declare private chunks: Buffer[] | null;
   /** Anything else: the stream handed to the caller. */
-  private stream: Readable | null = null;
-  private settled = false;
-  private ended = false;
+  declare private stream: Readable | null;
+  declare private settled: boolean;
+  declare private ended: boolean;
 
   constructor(
-    private readonly call: DownstreamCall,
-    private readonly count: (outcome: string) => void,
-    private readonly resolve: (response: DownstreamResponse<RelayedBody>) => void,
-    private readonly reject: (err: unknown) => void,
-  ) {}
+    call: DownstreamCall,
+    count: (outcome: string) => void,
+    resolve: (response: DownstreamResponse<RelayedBody>) => void,
+    reject: (err: unknown) => void,
+  ) {
+    this.call = call;
+    this.count = count;
+    this.resolve = resolve;
+    this.reject = reject;
+    this.statusCode = 0;
+    this.headers = {};
+    this.chunks = null;
+    this.stream = null;
+    this.settled = false;
+    this.ended = false;
+  }
 
   /** Nothing to do here, but undici tells this handler API from its legacy one by this method. */
   onRequestStart(): void {}
