@@ -13,7 +13,16 @@ import { createSuiteDatabase, type SuiteDatabase } from '../support/db';
 import { jwtEnv, makeKeyPair } from '../support/keys';
 import { runToExit, startApp, type RunningApp } from '../support/processes';
 import { flushSuiteRedis, suiteRedisUrl } from '../support/redis';
-import { AES_IV, AES_KEY, call, claimsOf, GATEWAY_TOKEN, PASSWORD_SALT, type SmsDouble, startSmsDouble } from './harness';
+import {
+  AES_IV,
+  AES_KEY,
+  call,
+  claimsOf,
+  GATEWAY_TOKEN,
+  PASSWORD_SALT,
+  type SmsDouble,
+  startSmsDouble,
+} from './harness';
 
 jest.setTimeout(60_000);
 
@@ -54,12 +63,35 @@ describe('player_service logs carry no PII', () => {
     const password = `Pw-${tag}-secret`;
     const newPassword = `Pw-${tag}-renewed`;
     const bankNum = `99887766${tag}55`;
-    const secrets: string[] = [phone, phone.slice(1), newPhone, newPhone.slice(1), unprovisioned.slice(1), password, newPassword, bankNum, GATEWAY_TOKEN, AES_KEY];
-    const c = (method: string, path: string, options: Parameters<typeof call>[3] = {}) => call(app.url, method, path, { brand, ...options });
+    const secrets: string[] = [
+      phone,
+      phone.slice(1),
+      newPhone,
+      newPhone.slice(1),
+      unprovisioned.slice(1),
+      password,
+      newPassword,
+      bankNum,
+      GATEWAY_TOKEN,
+      AES_KEY,
+    ];
+    const c = (method: string, path: string, options: Parameters<typeof call>[3] = {}) =>
+      call(app.url, method, path, { brand, ...options });
 
-    expect((await c('POST', '/internal/players/register', { body: { account: `log_${tag}`, password, phone } })).status).toBe(0);
-    expect((await c('POST', '/internal/players/login', { body: { account: `log_${tag}`, password: 'wrong-password-x' } })).status).toBe(1);
-    const loggedIn = await c('POST', '/internal/players/login', { body: { account: `log_${tag}`, password } });
+    expect(
+      (await c('POST', '/internal/players/register', { body: { account: `log_${tag}`, password, phone } }))
+        .status,
+    ).toBe(0);
+    expect(
+      (
+        await c('POST', '/internal/players/login', {
+          body: { account: `log_${tag}`, password: 'wrong-password-x' },
+        })
+      ).status,
+    ).toBe(1);
+    const loggedIn = await c('POST', '/internal/players/login', {
+      body: { account: `log_${tag}`, password },
+    });
     const claims = claimsOf(loggedIn.data.token);
     const identity = { playerId: Number(claims.sub), account: claims.account, jti: claims.jti };
     secrets.push(loggedIn.data.token, claims.jti);
@@ -72,21 +104,43 @@ describe('player_service logs carry no PII', () => {
     await c('POST', '/internal/players/edit/phone/send-sms', { identity, body: { phone: newPhone } });
     const phoneCode = await sms.waitForCode(newPhone, seen);
     secrets.push(phoneCode);
-    expect((await c('POST', '/internal/players/edit/phone', { identity, body: { phone: newPhone, sms_code: phoneCode } })).status).toBe(0);
+    expect(
+      (
+        await c('POST', '/internal/players/edit/phone', {
+          identity,
+          body: { phone: newPhone, sms_code: phoneCode },
+        })
+      ).status,
+    ).toBe(0);
 
     seen = sms.count(newPhone);
     await c('POST', '/internal/players/edit/bank/send-sms', { identity });
     const bankCode = await sms.waitForCode(newPhone, seen);
     secrets.push(bankCode);
-    expect((await c('POST', '/internal/players/edit/bank', { identity, body: { bank_name: 'B', bank_num: bankNum, holder_name: 'H', sms_code: bankCode } })).status).toBe(0);
+    expect(
+      (
+        await c('POST', '/internal/players/edit/bank', {
+          identity,
+          body: { bank_name: 'B', bank_num: bankNum, holder_name: 'H', sms_code: bankCode },
+        })
+      ).status,
+    ).toBe(0);
 
     seen = sms.count(newPhone);
     await c('POST', '/internal/players/recovery/request', { body: { contact: newPhone } });
     const recoveryCode = await sms.waitForCode(newPhone, seen);
     secrets.push(recoveryCode);
-    const verified = await c('POST', '/internal/players/recovery/verify', { body: { contact: newPhone, code: recoveryCode } });
+    const verified = await c('POST', '/internal/players/recovery/verify', {
+      body: { contact: newPhone, code: recoveryCode },
+    });
     secrets.push(verified.data.reset_token);
-    expect((await c('POST', '/internal/players/recovery/reset', { body: { reset_token: verified.data.reset_token, new_password: newPassword } })).status).toBe(0);
+    expect(
+      (
+        await c('POST', '/internal/players/recovery/reset', {
+          body: { reset_token: verified.data.reset_token, new_password: newPassword },
+        })
+      ).status,
+    ).toBe(0);
 
     // Failing and unprovisioned delivery branches.
     sms.status = 500;
@@ -115,11 +169,49 @@ describe('player_service logs carry no PII', () => {
     expect(output).toContain(`"contact_hash":"${contactHashShort(captured.phone)}"`);
   });
 
+  it("writes a request's lines with its X-Request-ID and brand, and boot lines without a request id", async () => {
+    const app = await startApp('player', env());
+    const requestId = 'logs-request-id-1';
+    try {
+      const res = await call(app.url, 'POST', '/internal/players/register', {
+        brand,
+        headers: { 'x-request-id': requestId },
+        body: { account: 'log_rid', password: 'secret-pass-1' },
+      });
+      expect(res.status).toBe(0);
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await app.stop();
+    }
+    const lines = app
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const registered = lines.filter((l) => l.msg === 'player registered');
+    expect(registered).toHaveLength(1);
+    expect(registered[0]).toMatchObject({
+      service: 'player_service',
+      request_id: requestId,
+      brand_id: brand,
+    });
+    const started = lines.find((l) => l.msg === 'Nest application successfully started');
+    expect(started).toMatchObject({ brand_id: null });
+    expect(started).not.toHaveProperty('request_id');
+  });
+
   it('writes the raw tel=… code=… line only with RECOVERY_EXPOSE_TOKEN_FOR_TESTS=on', async () => {
     const app = await startApp('player', env({ RECOVERY_EXPOSE_TOKEN_FOR_TESTS: 'on' }));
     const phone = '+821055552201';
     try {
-      expect((await call(app.url, 'POST', '/internal/players/register', { brand, body: { account: 'exposed', password: 'secret-pass-1', phone } })).status).toBe(0);
+      expect(
+        (
+          await call(app.url, 'POST', '/internal/players/register', {
+            brand,
+            body: { account: 'exposed', password: 'secret-pass-1', phone },
+          })
+        ).status,
+      ).toBe(0);
       const seen = sms.count(phone);
       await call(app.url, 'POST', '/internal/players/recovery/request', { brand, body: { contact: phone } });
       const code = await sms.waitForCode(phone, seen);

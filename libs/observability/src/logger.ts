@@ -1,5 +1,5 @@
 import type { Params } from 'nestjs-pino';
-import { currentBrandId } from './context';
+import { currentBrandId, currentRequestId } from './context';
 
 /**
  * nestjs-pino options shared by every app: JSON lines carrying `service`,
@@ -41,17 +41,35 @@ export const REDACT_PATHS = [
   '*.authorization',
 ];
 
+/**
+ * `request_id` (X-Request-ID, CONTRACTS §3) and `brand_id` of the request being
+ * served, read from the request context (nestjs-cls) when a line is written;
+ * outside a request (boot, workers' loops) `brand_id` is null and there is no
+ * `request_id`. A field the log call sets itself wins over these.
+ */
+export function requestFields(): { request_id?: string; brand_id: number | null } {
+  const requestId = currentRequestId();
+  const brandId = currentBrandId();
+  return requestId === null ? { brand_id: brandId } : { request_id: requestId, brand_id: brandId };
+}
+
+/**
+ * No per-request pino-http middleware (`forRoutes: []`): these apps write no
+ * access log, and a request's lines get their request fields from the
+ * request context above rather than from a child logger per request. The
+ * library's default route (`{/*splat}`) matched only `/` under Nest 12 and
+ * @fastify/middie 9 anyway, so it never ran on an app route; it still cost
+ * every request a pass through middie.
+ */
 export function loggerParams(service: string, level: string): Params {
   return {
+    forRoutes: [],
     pinoHttp: {
       level,
       base: { service },
       messageKey: 'msg',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      genReqId: (req) => (req as { id?: string }).id ?? String(req.headers['x-request-id'] ?? ''),
-      customAttributeKeys: { reqId: 'request_id' },
-      mixin: () => ({ brand_id: currentBrandId() }),
-      customProps: (req) => ({ brand_id: (req as { brandId?: number | null }).brandId ?? currentBrandId() }),
+      mixin: requestFields,
       serializers: {
         req: (req: { method?: string; url?: string; id?: string }) => ({
           method: req.method,

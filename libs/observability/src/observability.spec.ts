@@ -1,12 +1,19 @@
 import type { IncomingMessage } from 'node:http';
+import { Writable } from 'node:stream';
+import { CLS_ID, ClsServiceManager } from 'nestjs-cls';
+import pino from 'pino';
 import { register } from 'prom-client';
+import { BRAND_CLS_KEY } from './context';
+import { loggerParams, requestFields } from './logger';
 import { counter, Metrics } from './metrics';
 import { requestIdFor, sanitizeRequestId } from './request-id';
 
 describe('X-Request-ID', () => {
   it('binds a valid client id', () => {
     expect(sanitizeRequestId('abc-123_X.y')).toBe('abc-123_X.y');
-    expect(requestIdFor({ headers: { 'x-request-id': 'req-1' } } as unknown as IncomingMessage)).toBe('req-1');
+    expect(requestIdFor({ headers: { 'x-request-id': 'req-1' } } as unknown as IncomingMessage)).toBe(
+      'req-1',
+    );
   });
 
   it('replaces invalid or over-long ids with a UUID v4', () => {
@@ -21,7 +28,9 @@ describe('X-Request-ID', () => {
 
 describe('metrics', () => {
   it('returns the same metric for the same name', () => {
-    expect(counter('obs_test_total', 'x', ['a'] as const)).toBe(counter('obs_test_total', 'x', ['a'] as const));
+    expect(counter('obs_test_total', 'x', ['a'] as const)).toBe(
+      counter('obs_test_total', 'x', ['a'] as const),
+    );
   });
 
   it('exposes the seed metric names', async () => {
@@ -30,5 +39,93 @@ describe('metrics', () => {
     const text = await register.metrics();
     expect(text).toContain('gateway_jwt_unknown_kid_total{service="gateway"} 1');
     expect(text).toContain('multi_brand_enforcement_mode{service="gateway"} 2');
+  });
+});
+
+describe('log lines', () => {
+  const lines = (write: (logger: pino.Logger) => void): Record<string, unknown>[] => {
+    const out: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        out.push(chunk.toString());
+        cb();
+      },
+    });
+    const params = loggerParams('obs-test', 'debug');
+    write(pino(params.pinoHttp as pino.LoggerOptions, stream));
+    return out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+  };
+
+  it('carry the request id and brand of the request being served', () => {
+    const cls = ClsServiceManager.getClsService();
+    const [inside] = cls.run(() => {
+      cls.set(CLS_ID, 'req-abc');
+      cls.set(BRAND_CLS_KEY, { brandId: 7 });
+      return lines((logger) => logger.warn({ reason: 'x' }, 'inside'));
+    });
+    expect(inside).toMatchObject({
+      service: 'obs-test',
+      request_id: 'req-abc',
+      brand_id: 7,
+      reason: 'x',
+      msg: 'inside',
+    });
+  });
+
+  it('carry a null brand and no request id outside a request', () => {
+    const [outside] = lines((logger) => logger.info('boot'));
+    expect(outside).toMatchObject({ brand_id: null, msg: 'boot' });
+    expect(outside).not.toHaveProperty('request_id');
+    expect(requestFields()).toEqual({ brand_id: null });
+  });
+
+  it('let a field the call sets win over the request context', () => {
+    const cls = ClsServiceManager.getClsService();
+    const [line] = cls.run(() => {
+      cls.set(CLS_ID, 'req-ctx');
+      cls.set(BRAND_CLS_KEY, { brandId: 7 });
+      return lines((logger) => logger.warn({ brand_id: 9 }, 'explicit'));
+    });
+    expect(line).toMatchObject({ request_id: 'req-ctx', brand_id: 9 });
+  });
+
+  it('redact secrets and contacts at the top level and one level down', () => {
+    const [line] = lines((logger) =>
+      logger.warn(
+        {
+          password: 'pw-1',
+          token: 'tok-1',
+          otp: '123456',
+          phone: '+821012345678',
+          player: { card_number: '4111111111111111', reset_token: 'rt-1', account: 'kept' },
+          headers: { authorization: 'Bearer abc' },
+        },
+        'secrets',
+      ),
+    );
+    const text = JSON.stringify(line);
+    for (const secret of [
+      'pw-1',
+      'tok-1',
+      '123456',
+      '821012345678',
+      '4111111111111111',
+      'rt-1',
+      'Bearer abc',
+    ]) {
+      expect({ secret, found: text.includes(secret) }).toEqual({ secret, found: false });
+    }
+    expect(line).toMatchObject({
+      password: '[redacted]',
+      player: { account: 'kept', card_number: '[redacted]' },
+    });
+  });
+
+  it('mount no per-request logger middleware (no access log; fields come from the request context)', () => {
+    expect(loggerParams('obs-test', 'info').forRoutes).toEqual([]);
   });
 });
