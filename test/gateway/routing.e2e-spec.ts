@@ -15,6 +15,7 @@ import {
   issuerFor,
   loginPlayer,
   makeKeyPair,
+  metricValue,
   resetDoubles,
   seedAgentDomain,
   seedClient,
@@ -410,6 +411,33 @@ describe('gateway routing', () => {
     expect(call?.headers['x-hop']).toBeUndefined();
     expect(call?.headers['x-e2e']).toBe('keep me');
     expect(call?.headers['accept-language']).toBe('ko');
+  });
+
+  it('labels http_requests_total with the route family template and brand, never the raw path or the catch-all', async () => {
+    const requests = (labels: Record<string, string>) =>
+      metricValue(gateway.url, 'http_requests_total', { service: 'gateway', ...labels });
+    const canonical = { route: '/api/v1/common/*', brand: String(brandId), status: '200' };
+    const legacy = { route: '/common/*', brand: String(brandId), status: '200' };
+    const unmatched = { route: 'unmatched', status: '404' };
+    const before = [await requests(canonical), await requests(legacy), await requests(unmatched)];
+    const catchAll = await requests({ route: '/*' });
+
+    expect((await send(gateway.url, '/api/v1/common/notice/17', { host })).status).toBe(200);
+    expect((await send(gateway.url, '/common/notice/18', { host })).status).toBe(200);
+    expect((await send(gateway.url, '/api/v1/nothing/here', { host })).status).toBe(404);
+
+    expect([await requests(canonical), await requests(legacy), await requests(unmatched)]).toEqual(
+      before.map((n) => n + 1),
+    );
+    expect(await requests({ route: '/*' })).toBe(catchAll);
+    const { text } = await send(gateway.url, '/metrics');
+    expect(text).not.toMatch(/route="[^"]*notice/);
+    expect(
+      await metricValue(gateway.url, 'http_request_duration_seconds_count', {
+        service: 'gateway',
+        route: '/common/*',
+      }),
+    ).toBeGreaterThan(0);
   });
 
   it('serves /health without brand resolution, with the mode and JWT_KID', async () => {

@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { PlayerClaims } from '@app/auth';
+import { labelRoute } from '@app/observability';
 import type { ThrottlerStorageRecord } from '../rate-limit/redis-throttler.storage';
 import { matchRoute, type RouteMatch } from '../routing/routes';
 
@@ -57,6 +58,8 @@ export function stateOf(req: IncomingMessage): GatewayState {
       rateLimit: null,
     };
     carrier[STATE] = state;
+    // One catch-all Fastify route serves every family: label the HTTP metrics by family instead.
+    labelRoute(req, state.route?.template ?? 'unmatched');
   }
   return state;
 }

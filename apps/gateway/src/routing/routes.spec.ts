@@ -31,6 +31,19 @@ describe('matchRoute', () => {
     expect(matchRoute('POST', '/api/v1/user/register/sendSMS')?.register).toBe(false);
   });
 
+  it.each([
+    ['GET', '/api/v1/user/info?token=x', '/api/v1/user/*'],
+    ['GET', '/user/messages/12', '/user/*'],
+    ['GET', '/api/v1/common/notice', '/api/v1/common/*'],
+    ['POST', '/finance/withdraw', '/finance/*'],
+    ['POST', '/api/v1/game/launch', '/api/v1/game/launch'],
+    ['POST', '/game/launch', '/game/launch'],
+    ['GET', '/api/v1/game/list', '/api/v1/game/*'],
+    ['POST', '/api/v1/provider/acme/callback', '/api/v1/provider/*'],
+  ])('labels the metrics of %s %s with the template %s, never the raw path', (method, url, template) => {
+    expect(matchRoute(method, url)?.template).toBe(template);
+  });
+
   it('does not resolve a brand for provider callbacks only', () => {
     expect(matchRoute('POST', '/api/v1/provider/x/cb')?.resolvesBrand).toBe(false);
     expect(matchRoute('GET', '/api/v1/common/x')?.resolvesBrand).toBe(true);

@@ -40,6 +40,8 @@ export interface RouteMatch {
   /** The path below the family prefix, without leading or trailing slash. */
   rest: string;
   downstreamPath: string;
+  /** The route template the HTTP metrics are labelled with: `/api/v1/user/*`, `/user/*`, `/api/v1/game/launch`, … */
+  template: string;
 }
 
 interface FamilySpec {
@@ -78,6 +80,15 @@ const FAMILIES: Record<RouteFamily, FamilySpec> = {
 
 export const LAUNCH_DOWNSTREAM_PATH = '/integration/launch';
 const CANONICAL_PREFIX = '/api/v1/';
+
+/** Metric route templates per family and form, built once. */
+const TEMPLATES = Object.fromEntries(
+  Object.keys(FAMILIES).map((family) => [
+    family,
+    { canonical: `${CANONICAL_PREFIX}${family}/*`, legacy: `/${family}/*` },
+  ]),
+) as Record<RouteFamily, { canonical: string; legacy: string }>;
+const LAUNCH_TEMPLATES = { canonical: `${CANONICAL_PREFIX}game/launch`, legacy: '/game/launch' };
 
 function isFamily(name: string): name is RouteFamily {
   return Object.prototype.hasOwnProperty.call(FAMILIES, name);
@@ -132,5 +143,6 @@ export function matchRoute(method: string, url: string): RouteMatch | null {
     register: family === 'user' && rest === 'register' && method === 'POST',
     rest,
     downstreamPath: isLaunchPath ? LAUNCH_DOWNSTREAM_PATH : `${spec.downstreamPrefix}${rest}`,
+    template: (isLaunchPath ? LAUNCH_TEMPLATES : TEMPLATES[family])[legacy ? 'legacy' : 'canonical'],
   };
 }
