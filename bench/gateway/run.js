@@ -14,19 +14,25 @@
  * GATEWAY_NODE_ARGS / PROXY_NODE_ARGS (extra node flags for (c) / (b), e.g. --cpu-prof).
  * Each server is its own process; the scenarios run one after another.
  */
-const { spawn } = require('node:child_process');
-const { createSign, generateKeyPairSync, randomBytes, randomUUID } = require('node:crypto');
 const { existsSync } = require('node:fs');
 const { loadavg } = require('node:os');
 const { get } = require('node:http');
-const { createServer } = require('node:net');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const Redis = require('ioredis');
 const { cpuMs, machineTicks, stealPercent } = require('../shared');
+const {
+  DOUBLE,
+  GATEWAY_MAIN,
+  REFERENCE_PROXY,
+  ROOT,
+  freePort,
+  gatewayEnv,
+  listeningPort,
+  seedPlayer,
+  start,
+  stopAll,
+} = require('./fixture');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const GATEWAY_MAIN = path.join(ROOT, 'dist', 'apps', 'gateway', 'main.js');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const DURATION = Number(process.env.BENCH_DURATION || 10);
 const WARMUP = Number(process.env.BENCH_WARMUP || 3);
@@ -34,57 +40,6 @@ const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/0';
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 
 const children = [];
-
-function start(name, args, env, ready) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 20_000);
-    const onData = (chunk) => {
-      out += chunk.toString();
-      const port = ready(out);
-      if (port) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        child.stderr.resume();
-        resolve({ child, port });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk) => (out += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`${name} exited (${code}):\n${out}`)));
-  });
-}
-
-/** A port nothing listens on right now (the built gateway prints its configured PORT, so it cannot take 0). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const listeningPort = (out) => Number((/listening (\d+)/.exec(out) || [])[1]) || null;
-
-function b64url(value) {
-  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-}
-
-function signPlayerToken(privateKey, kid, claims) {
-  const input = `${b64url({ alg: 'RS256', typ: 'JWT', kid })}.${b64url(claims)}`;
-  const signature = createSign('RSA-SHA256').update(input).sign(privateKey).toString('base64url');
-  return `${input}.${signature}`;
-}
 
 /** The p-th percentile (nearest rank) of unsorted values, NaN when there are none. */
 function percentile(values, p) {
@@ -164,40 +119,17 @@ async function main() {
     throw new Error(`${path.relative(ROOT, GATEWAY_MAIN)} is missing: run \`npx nest build gateway\` first`);
   }
 
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const kid = `bench-${randomBytes(4).toString('hex')}`;
-  const token = `bench-token-${randomBytes(8).toString('hex')}`;
-  const host = `bench-${randomBytes(4).toString('hex')}.example.test`;
-  const brandId = 1;
-  const account = `bench-${randomBytes(4).toString('hex')}`;
-  const jti = randomUUID();
-  const now = Math.floor(Date.now() / 1000);
-  const jwt = signPlayerToken(privateKey, kid, {
-    sub: '42',
-    typ: 'player',
-    account,
-    brand_id: brandId,
-    jti,
-    iat: now,
-    exp: now + 3600,
-  });
-
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  const keys = [`domain:agent:${host}`, `user-session:brand:${brandId}:${account}`];
-  await redis.set(keys[0], JSON.stringify({ agent_id: 1, brand_id: brandId }), 'EX', 3600);
-  await redis.set(keys[1], JSON.stringify({ jti, player_id: 42 }), 'EX', 3600);
+  const player = await seedPlayer(REDIS_URL);
 
   try {
-    const double = await start('double', [path.join(__dirname, 'double.js')], { PORT: '0' }, listeningPort);
+    const double = await start('double', [DOUBLE], { PORT: '0' }, listeningPort, children);
     const doubleUrl = `http://127.0.0.1:${double.port}`;
     const proxy = await start(
       'reference proxy',
-      [
-        ...(process.env.PROXY_NODE_ARGS || '').split(' ').filter(Boolean),
-        path.join(__dirname, 'reference-proxy.js'),
-      ],
+      [...(process.env.PROXY_NODE_ARGS || '').split(' ').filter(Boolean), REFERENCE_PROXY],
       { PORT: '0', UPSTREAM_URL: doubleUrl },
       listeningPort,
+      children,
     );
     const gatewayPort = await freePort();
     const gateway = await start(
@@ -205,22 +137,11 @@ async function main() {
       // e.g. GATEWAY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the gateway under load.
       [...(process.env.GATEWAY_NODE_ARGS || '').split(' ').filter(Boolean), GATEWAY_MAIN],
       {
-        NODE_ENV: 'production',
-        PORT: String(gatewayPort),
-        HOST: '127.0.0.1',
-        MULTI_BRAND_ENFORCEMENT: 'enforce',
+        ...gatewayEnv({ port: gatewayPort, redisUrl: REDIS_URL, doubleUrl, player }),
         LOG_LEVEL: process.env.GATEWAY_LOG_LEVEL || 'warn',
-        REDIS_URL,
-        PLAYER_SERVICE_URL: doubleUrl,
-        JWT_PUBLIC_KEYS: JSON.stringify({
-          [kid]: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        }),
-        JWT_KID: kid,
-        INTERNAL_SERVICE_TOKEN_GATEWAY: token,
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        DOMAIN_CACHE_TTL_SECONDS: '5',
       },
       (out) => (out.includes('gateway listening') ? gatewayPort : null),
+      children,
     );
 
     const scenarios = [
@@ -235,8 +156,7 @@ async function main() {
         name: '(c) gateway',
         pid: gateway.child.pid,
         url: `http://127.0.0.1:${gatewayPort}/api/v1/user/info`,
-        // The browser's Origin carries the brand domain (autocannon owns the Host header).
-        headers: { origin: `https://${host}`, authorization: `Bearer ${jwt}` },
+        headers: player.headers,
       },
     ];
     for (const s of scenarios) await check(s.url, s.headers);
@@ -289,13 +209,8 @@ async function main() {
     }
     if (results.some((r) => r.bad > 0)) process.exitCode = 1;
   } finally {
-    await redis.del(...keys).catch(() => undefined);
-    redis.disconnect();
+    await player.cleanup();
   }
-}
-
-function stopAll() {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
 }
 
 main()
@@ -303,4 +218,4 @@ main()
     process.stderr.write(`bench:gateway failed: ${err.message}\n`);
     process.exitCode = 1;
   })
-  .finally(stopAll);
+  .finally(() => stopAll(children));
