@@ -80,6 +80,7 @@ async function freshDatabase(baseUrl, name) {
   return { ownerUrl, appUrl };
 }
 
+/** A port nothing listens on right now (an app that prints its configured PORT cannot take 0). */
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -162,6 +163,7 @@ module.exports = {
   entry,
   freshDatabase,
   dropDatabase,
+  freePort,
   startApp,
   cpuMs,
   machineTicks,

@@ -6,9 +6,9 @@
  */
 const { spawn } = require('node:child_process');
 const { createSign, generateKeyPairSync, randomBytes, randomUUID } = require('node:crypto');
-const { createServer } = require('node:net');
 const path = require('node:path');
 const Redis = require('ioredis');
+const { freePort } = require('../shared');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const GATEWAY_MAIN = path.join(ROOT, 'dist', 'apps', 'gateway', 'main.js');
@@ -48,18 +48,6 @@ function start(name, args, env, ready, children, command = process.execPath) {
 
 function stopAll(children) {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-}
-
-/** A port nothing listens on right now (the built gateway prints its configured PORT, so it cannot take 0). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The port a double or the reference proxy prints ("listening <port>"). */
