@@ -24,6 +24,15 @@ describe('X-Request-ID', () => {
       );
     }
   });
+
+  it('decides a request its id once: a generated id is the same for every later caller', () => {
+    const req = { headers: {} } as unknown as IncomingMessage;
+    const first = requestIdFor(req);
+    // A later step sees the header rewritten to the id (or not): either way, the same id.
+    req.headers['x-request-id'] = 'rewritten-later';
+    expect(requestIdFor(req)).toBe(first);
+    expect(requestIdFor({ headers: {} } as unknown as IncomingMessage)).not.toBe(first);
+  });
 });
 
 describe('metrics', () => {

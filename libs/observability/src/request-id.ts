@@ -13,6 +13,15 @@ export function sanitizeRequestId(value: string | string[] | undefined): string 
   return raw !== undefined && VALID.test(raw) ? raw : null;
 }
 
+const REQUEST_ID = Symbol('requestId');
+type Carrier = IncomingMessage & { [REQUEST_ID]?: string };
+
+/**
+ * The request's id, decided once per request and kept on it: Fastify's
+ * genReqId, the request-context step and the worker's health server may each
+ * ask, in an order that differs between apps, and must all get the same id.
+ */
 export function requestIdFor(req: IncomingMessage): string {
-  return sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID();
+  const carrier = req as Carrier;
+  return (carrier[REQUEST_ID] ??= sanitizeRequestId(req.headers['x-request-id']) ?? randomUUID());
 }
