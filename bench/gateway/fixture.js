@@ -19,8 +19,9 @@ const REFERENCE_PROXY = path.join(__dirname, 'reference-proxy.js');
  * Spawns `command args` (node by default) and resolves with its port once
  * `ready(output)` returns one, and `output()`, everything it has written so
  * far; children are recorded in `children` so the caller can stop them all.
+ * A child that is not ready after `timeoutMs` fails the start.
  */
-function start(name, args, env, ready, children, command = process.execPath) {
+function start(name, args, env, ready, children, command = process.execPath, timeoutMs = 60_000) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: ROOT,
@@ -30,7 +31,7 @@ function start(name, args, env, ready, children, command = process.execPath) {
     children.push(child);
     let out = '';
     let started = false;
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), timeoutMs);
     child.stdout.on('data', (chunk) => {
       out += chunk.toString();
       if (started) return;

@@ -65,8 +65,12 @@ async function countedRun(dir, label, script, env, url, headers, requests) {
     (out) => (/listening/.test(out) ? port : null),
     children,
     'valgrind',
+    // The gateway boots in about a minute under callgrind on a slow machine.
+    300_000,
   );
-  const options = { url: url(port), connections: CONNECTIONS, headers };
+  // Callgrind runs the servers ~50 times slower, and a cold server more so: autocannon's 10 s default
+  // timeout failed a few of the first requests on a slower machine.
+  const options = { url: url(port), connections: CONNECTIONS, headers, timeout: 120 };
   const warm = await autocannon({ ...options, amount: Math.ceil(requests / 2) });
   const run = await autocannon({ ...options, amount: requests });
   const bad = warm.non2xx + warm.errors + run.non2xx + run.errors;
