@@ -6,6 +6,7 @@ import { register } from 'prom-client';
 import { BRAND_CLS_KEY } from './context';
 import { loggerParams, requestFields } from './logger';
 import { counter, Metrics } from './metrics';
+import { RequestContextMiddleware } from './request-context.middleware';
 import { requestIdFor, sanitizeRequestId } from './request-id';
 
 describe('X-Request-ID', () => {
@@ -32,6 +33,21 @@ describe('X-Request-ID', () => {
     req.headers['x-request-id'] = 'rewritten-later';
     expect(requestIdFor(req)).toBe(first);
     expect(requestIdFor({ headers: {} } as unknown as IncomingMessage)).not.toBe(first);
+  });
+});
+
+describe('request context', () => {
+  it("holds the request's id and not the request itself", () => {
+    const cls = ClsServiceManager.getClsService();
+    const req = { headers: { 'x-request-id': 'ctx-1' } } as unknown as IncomingMessage;
+    let store: Record<string | symbol, unknown> | undefined;
+    new RequestContextMiddleware(cls).use(req, undefined, () => {
+      store = { ...cls.get() } as Record<string | symbol, unknown>;
+    });
+    expect(store?.[CLS_ID]).toBe('ctx-1');
+    // Anything that outlives the request keeps its context alive: the request must not be in it.
+    expect(Object.values(store ?? {})).not.toContain(req);
+    expect(Object.getOwnPropertySymbols(store ?? {}).map((key) => store?.[key])).not.toContain(req);
   });
 });
 
