@@ -74,7 +74,11 @@ async function freshDatabase(baseUrl, name) {
   await dropDatabase(baseUrl, name);
   const ownerUrl = databaseUrl(baseUrl, name, OWNER_ROLE);
   const appUrl = databaseUrl(baseUrl, name, APP_ROLE);
-  const env = { DATABASE_SUPERUSER_URL: databaseUrl(baseUrl, 'postgres'), MIGRATION_DATABASE_URL: ownerUrl, DATABASE_URL: appUrl };
+  const env = {
+    DATABASE_SUPERUSER_URL: databaseUrl(baseUrl, 'postgres'),
+    MIGRATION_DATABASE_URL: ownerUrl,
+    DATABASE_URL: appUrl,
+  };
   runCli('db:setup', env);
   runCli('migrate', env);
   return { ownerUrl, appUrl };
@@ -96,7 +100,14 @@ function freePort() {
 async function startApp(app, env) {
   const port = await freePort();
   const child = spawn(process.execPath, [entry(app)], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -126,14 +137,29 @@ async function startApp(app, env) {
   };
 }
 
-/** CPU time (user + system, ms) a process has used so far; null when it is gone or /proc is missing. */
-function cpuMs(pid) {
+/** The fields of /proc/<pid>/stat after the command name, or null when the process is gone. */
+function procStat(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   } catch {
     return null;
   }
+}
+
+/** CPU time (user + system, ms) a process has used so far; null when it is gone or /proc is missing. */
+function cpuMs(pid) {
+  const fields = procStat(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) * 10 : null;
+}
+
+/**
+ * The process's minor page faults so far. A Node server whose V8 heap keeps
+ * growing and shrinking (much of each request promoted, frequent major GCs)
+ * faults about once per request; a steady one, about once per hundred.
+ */
+function minorFaults(pid) {
+  const fields = procStat(pid);
+  return fields ? Number(fields[7]) : null;
 }
 
 /**
@@ -166,6 +192,7 @@ module.exports = {
   freePort,
   startApp,
   cpuMs,
+  minorFaults,
   machineTicks,
   stealPercent,
   quote,
