@@ -18,7 +18,7 @@ import type { Dispatcher } from 'undici';
 import { signBrand } from '@app/auth';
 import type { CallerService } from '@app/config';
 import { DownstreamUnavailableError } from '@app/http';
-import { Metrics } from '@app/observability';
+import { counterTally, Metrics } from '@app/observability';
 
 export type DownstreamTarget =
   'player' | 'agent' | 'admin' | 'wallet' | 'game' | 'rolling' | 'promotion' | 'recon' | (string & {});
@@ -364,7 +364,7 @@ export class DownstreamClient {
   }
 
   private count(target: string, outcome: string, brand: string): void {
-    Metrics.downstreamRequests().inc({ service: this.options.service, target, outcome, brand });
+    counterTally(Metrics.downstreamRequests()).inc({ service: this.options.service, target, outcome, brand });
   }
 }
 

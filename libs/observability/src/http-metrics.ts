@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { counter, histogram } from './metrics';
+import { counterTally, histogramTally } from './tally';
 
 const ROUTE_LABEL = Symbol('http.routeLabel');
 type Labelled = IncomingMessage & { [ROUTE_LABEL]?: string };
@@ -21,19 +22,24 @@ export function labelRoute(req: IncomingMessage, template: string): void {
  * name a narrower one) and the resolved brand carried on the raw request.
  */
 export function registerHttpMetrics(fastify: FastifyInstance, service: string): void {
-  const requests = counter('http_requests_total', 'HTTP requests', [
-    'service',
-    'method',
-    'route',
-    'status',
-    'brand',
-  ] as const);
-  const duration = histogram('http_request_duration_seconds', 'HTTP request duration', [
-    'service',
-    'method',
-    'route',
-    'brand',
-  ] as const);
+  const requests = counterTally(
+    counter('http_requests_total', 'HTTP requests', [
+      'service',
+      'method',
+      'route',
+      'status',
+      'brand',
+    ] as const),
+  );
+  // Tallied: counted per label set in process and handed to prom-client when /metrics is read (tally.ts).
+  const duration = histogramTally(
+    histogram('http_request_duration_seconds', 'HTTP request duration', [
+      'service',
+      'method',
+      'route',
+      'brand',
+    ] as const),
+  );
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     const route = (request.raw as Labelled)[ROUTE_LABEL] ?? request.routeOptions?.url ?? 'unmatched';
     if (route === '/metrics') return done();

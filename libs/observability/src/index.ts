@@ -1,4 +1,5 @@
 export * from './metrics';
+export { counterTally, histogramTally, type CounterTally, type HistogramTally } from './tally';
 export * from './context';
 export * from './request-id';
 export * from './request-context.middleware';
