@@ -5,9 +5,9 @@ import { REDIS } from '@app/redis';
 /**
  * The Redis domain maps of CONTRACTS §4 (`domain:agent:{host}`,
  * `domain:level:{host}`), both binding a domain to exactly one brand.
- * One MGET per lookup, plus a short in-process cache of hits (STACK.md: a
- * Redis round trip per request halves throughput). Redis errors propagate
- * so callers fail closed.
+ * One MGET per lookup, shared by concurrent requests for the same domain,
+ * plus a short in-process cache of hits (STACK.md: a Redis round trip per
+ * request halves throughput). Redis errors propagate so callers fail closed.
  */
 export interface DomainBinding {
   brandId: number;
@@ -62,6 +62,14 @@ export function parseBinding(agentRaw: string | null, levelRaw: string | null): 
 @Injectable()
 export class DomainMapResolver {
   private readonly cache = new Map<string, { value: DomainBinding | null; until: number }>();
+  /**
+   * Lookups in flight, shared by every request for the same domain: when a
+   * cached domain expires under load, one MGET answers all the requests that
+   * were waiting for it instead of one each.
+   */
+  private readonly inflight = new Map<string, Promise<DomainBinding | null>>();
+  /** Bumped by invalidate(): a lookup that started before it is neither shared nor cached after it. */
+  private generation = 0;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -75,26 +83,39 @@ export class DomainMapResolver {
     return hit.value ?? undefined;
   }
 
-  async resolve(host: string): Promise<DomainBinding | null> {
-    const now = Date.now();
+  resolve(host: string): Promise<DomainBinding | null> {
     const hit = this.cache.get(host);
-    if (hit && hit.until > now) return hit.value;
+    if (hit && hit.until > Date.now()) return Promise.resolve(hit.value);
+    let lookup = this.inflight.get(host);
+    if (lookup === undefined) {
+      lookup = this.lookup(host, this.generation);
+      this.inflight.set(host, lookup);
+    }
+    return lookup;
+  }
+
+  invalidate(): void {
+    this.generation += 1;
+    this.cache.clear();
+    this.inflight.clear();
+  }
+
+  private async lookup(host: string, generation: number): Promise<DomainBinding | null> {
     let values: (string | null)[];
     try {
       values = await this.redis.mget(agentDomainKey(host), levelDomainKey(host));
     } catch (err) {
       throw new DomainMapUnavailableError(err);
+    } finally {
+      if (generation === this.generation) this.inflight.delete(host);
     }
     const binding = parseBinding(values[0], values[1]);
-    // Only hits are cached: a domain added by admin resolves on the next request.
-    if (binding && this.ttlMs > 0) {
+    // Only hits are cached: a domain added by admin resolves on the next request. A lookup that
+    // straddled an invalidate() may have read the old binding: it answers its callers, is not kept.
+    if (binding && this.ttlMs > 0 && generation === this.generation) {
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(host, { value: binding, until: now + this.ttlMs });
+      this.cache.set(host, { value: binding, until: Date.now() + this.ttlMs });
     }
     return binding;
-  }
-
-  invalidate(): void {
-    this.cache.clear();
   }
 }
