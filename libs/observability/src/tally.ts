@@ -185,24 +185,24 @@ function labelNamesOf<L extends string>(metric: object): L[] {
   return names;
 }
 
-const tallies = new WeakMap<object, Tally<string>>();
+const tallies = new WeakMap<object, unknown>();
 
-/** The tally of this counter (one per metric instance, so a registry cleared in tests gets fresh ones). */
-export function counterTally<L extends string>(metric: Counter<L>): CounterTally<L> {
-  let tally = tallies.get(metric) as CounterTally<L> | undefined;
+/** The tally kept for `metric`, made on first use (one per metric instance, so a registry cleared in tests gets fresh ones). */
+function tallyOf<T>(metric: object, make: () => T): T {
+  let tally = tallies.get(metric) as T | undefined;
   if (tally === undefined) {
-    tally = new CounterTally(metric);
-    tallies.set(metric, tally as unknown as Tally<string>);
+    tally = make();
+    tallies.set(metric, tally);
   }
   return tally;
 }
 
-/** The tally of this histogram (one per metric instance). */
+/** The tally of this counter. */
+export function counterTally<L extends string>(metric: Counter<L>): CounterTally<L> {
+  return tallyOf(metric, () => new CounterTally(metric));
+}
+
+/** The tally of this histogram. */
 export function histogramTally<L extends string>(metric: Histogram<L>): HistogramTally<L> {
-  let tally = tallies.get(metric) as HistogramTally<L> | undefined;
-  if (tally === undefined) {
-    tally = new HistogramTally(metric);
-    tallies.set(metric, tally as unknown as Tally<string>);
-  }
-  return tally;
+  return tallyOf(metric, () => new HistogramTally(metric));
 }
