@@ -70,6 +70,16 @@ describe('DomainMapResolver', () => {
     expect(mget).toHaveBeenCalledTimes(2);
   });
 
+  it('does not keep a lookup in flight that failed before reaching Redis', async () => {
+    const resolver = new DomainMapResolver(redis, 5000);
+    const mget = jest.spyOn(redis, 'mget').mockImplementationOnce(() => {
+      throw new Error('not connected');
+    });
+    await expect(resolver.resolve('one.example')).rejects.toBeInstanceOf(DomainMapUnavailableError);
+    expect((await resolver.resolve('one.example'))?.brandId).toBe(1);
+    expect(mget).toHaveBeenCalledTimes(2);
+  });
+
   it('does not share or keep a lookup that started before invalidate()', async () => {
     const resolver = new DomainMapResolver(redis, 5000);
     const mget = jest.spyOn(redis, 'mget');

@@ -88,8 +88,13 @@ export class DomainMapResolver {
     if (hit && hit.until > Date.now()) return Promise.resolve(hit.value);
     let lookup = this.inflight.get(host);
     if (lookup === undefined) {
-      lookup = this.lookup(host, this.generation);
-      this.inflight.set(host, lookup);
+      // Removed once settled (by identity: after invalidate() another lookup may hold the slot),
+      // also when the lookup failed before its first await.
+      const started: Promise<DomainBinding | null> = this.lookup(host, this.generation).finally(() => {
+        if (this.inflight.get(host) === started) this.inflight.delete(host);
+      });
+      this.inflight.set(host, started);
+      lookup = started;
     }
     return lookup;
   }
@@ -106,8 +111,6 @@ export class DomainMapResolver {
       values = await this.redis.mget(agentDomainKey(host), levelDomainKey(host));
     } catch (err) {
       throw new DomainMapUnavailableError(err);
-    } finally {
-      if (generation === this.generation) this.inflight.delete(host);
     }
     const binding = parseBinding(values[0], values[1]);
     // Only hits are cached: a domain added by admin resolves on the next request. A lookup that
