@@ -10,7 +10,8 @@
  *
  * Run: `npx nest build gateway && node bench/gateway/run.js`
  * Env: BENCH_CONNECTIONS (50), BENCH_DURATION seconds (10), BENCH_WARMUP
- * seconds (3), BENCH_ROUNDS (8: (b) and (c) alternate, medians printed),
+ * seconds (3), BENCH_ROUNDS (8: (b) and (c) alternate, medians printed), BENCH_SLICE seconds (2:
+ * within a round (b) and (c) take turns in slices this long; 0 runs each for the whole duration),
  * BENCH_STEADY_ROUNDS (5) and BENCH_MAX_ROUNDS (twice BENCH_ROUNDS): extra rounds run, up to the
  * maximum, until that many had a steady reference proxy; BENCH_REDIS_URL (redis://127.0.0.1:6379/0),
  * GATEWAY_LOG_LEVEL (warn), GATEWAY_NODE_ARGS / PROXY_NODE_ARGS (extra node flags for (c) / (b),
@@ -43,6 +44,8 @@ const DURATION = Number(process.env.BENCH_DURATION || 10);
 const WARMUP = Number(process.env.BENCH_WARMUP || 3);
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/0';
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 8);
+/** Seconds per slice when (b) and (c) take turns within a round; 0 runs each for DURATION in one go. */
+const SLICE = Number(process.env.BENCH_SLICE ?? 2);
 const STEADY_ROUNDS = Number(process.env.BENCH_STEADY_ROUNDS || 5);
 const MAX_ROUNDS = Math.max(ROUNDS, Number(process.env.BENCH_MAX_ROUNDS || 2 * ROUNDS));
 /** The issue 3 targets: c/b throughput at least this, p99 added by c at most this many ms. */
@@ -51,10 +54,11 @@ const TARGET_P99_ADDED_MS = 2;
 /**
  * Minor page faults per request above which a server is counted as churning its heap: V8 promoting
  * much of every request and running major GCs several times a second. Seen here in the reference
- * proxy for minutes at a time (about 0.4-1.3 faults per request, scavenges 5-7 ms instead of
- * about 1); a steady server of either kind faults about 0.005-0.05 times per request.
+ * proxy for minutes at a time (about 0.16-1.4 faults per request, its p99 about doubled, scavenges
+ * 5-7 ms instead of about 1); a steady server of either kind faults about 0.005-0.06 times per
+ * request.
  */
-const CHURN_FAULTS_PER_REQUEST = 0.2;
+const CHURN_FAULTS_PER_REQUEST = 0.1;
 
 const children = [];
 
@@ -128,42 +132,83 @@ function judge(rounds) {
   );
 }
 
-async function load(name, url, headers, pid) {
-  const options = { url, connections: CONNECTIONS, headers, pipelining: 1 };
-  if (WARMUP > 0) await autocannon({ ...options, duration: WARMUP });
+/** What one server's runs have added up to so far. */
+function tally(scenario) {
+  return { scenario, latencies: [], requests: 0, seconds: 0, cpuMs: 0, faults: 0, known: true, bad: 0 };
+}
+
+/** One autocannon run of `seconds` against `t.scenario`, added to `t`. */
+async function slice(t, seconds) {
+  const { url, headers, pid } = t.scenario;
   const cpuBefore = cpuMs(pid);
   const faultsBefore = minorFaults(pid);
-  const ticksBefore = machineTicks();
   // Every response's latency as autocannon measured it (float ms): its own percentiles are whole
   // milliseconds, too coarse for a 2 ms budget.
-  const latencies = [];
-  const run = autocannon({ ...options, duration: DURATION });
+  const run = autocannon({ url, connections: CONNECTIONS, headers, pipelining: 1, duration: seconds });
   run.on('response', (_client, statusCode, _bytes, ms) => {
-    if (statusCode < 400) latencies.push(ms);
+    if (statusCode < 400) t.latencies.push(ms);
   });
   const result = await run;
   const cpuAfter = cpuMs(pid);
   const faultsAfter = minorFaults(pid);
-  const steal = stealPercent(ticksBefore, machineTicks());
-  const bad = result.non2xx + result.errors + result.timeouts;
+  t.requests += result.requests.total;
+  t.seconds += result.duration;
+  t.bad += result.non2xx + result.errors + result.timeouts;
+  if (cpuBefore === null || cpuAfter === null || faultsBefore === null || faultsAfter === null)
+    t.known = false;
+  else {
+    t.cpuMs += cpuAfter - cpuBefore;
+    t.faults += faultsAfter - faultsBefore;
+  }
+}
+
+function warmUp({ url, headers }) {
+  return autocannon({ url, connections: CONNECTIONS, headers, pipelining: 1, duration: WARMUP });
+}
+
+function summarize(t, steal) {
   return {
-    name,
-    rps: result.requests.average,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    total: result.requests.total,
+    name: t.scenario.name,
+    rps: t.requests / t.seconds,
+    p50: percentile(t.latencies, 50),
+    p99: percentile(t.latencies, 99),
+    total: t.requests,
     // CPU the server process spent per request: less sensitive than req/s to other load on the machine.
-    cpuUs:
-      cpuBefore === null || cpuAfter === null
-        ? null
-        : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
-    faultsPerRequest:
-      faultsBefore === null || faultsAfter === null
-        ? null
-        : (faultsAfter - faultsBefore) / result.requests.total,
-    bad,
+    cpuUs: t.known ? (t.cpuMs * 1000) / t.requests : null,
+    faultsPerRequest: t.known ? t.faults / t.requests : null,
+    bad: t.bad,
     steal,
   };
+}
+
+/** One server alone: a warm-up, then DURATION seconds. */
+async function load(scenario) {
+  if (WARMUP > 0) await warmUp(scenario);
+  const ticksBefore = machineTicks();
+  const t = tally(scenario);
+  await slice(t, DURATION);
+  return summarize(t, stealPercent(ticksBefore, machineTicks()));
+}
+
+/**
+ * Two servers under the same machine: after a warm-up of each, DURATION seconds of each in slices
+ * of SLICE seconds taken in turn (the order flipping every pair), so that a change in the
+ * machine's speed lands on both; each server's figures are over all its slices.
+ */
+async function loadInterleaved(first, second) {
+  if (WARMUP > 0) {
+    await warmUp(first);
+    await warmUp(second);
+  }
+  const ticksBefore = machineTicks();
+  const tallies = [tally(first), tally(second)];
+  // An even number of slices, so that each server goes first in as many pairs as the other.
+  const slices = 2 * Math.max(1, Math.round(DURATION / SLICE / 2));
+  for (let i = 0; i < slices; i += 1) {
+    for (const t of i % 2 === 0 ? tallies : [...tallies].reverse()) await slice(t, DURATION / slices);
+  }
+  const steal = stealPercent(ticksBefore, machineTicks());
+  return tallies.map((t) => summarize(t, steal));
 }
 
 /** One request before the load, so a misconfigured scenario fails loudly instead of benchmarking errors. */
@@ -249,7 +294,7 @@ async function main() {
       );
     };
     const results = [];
-    const a = await load(scenarios[0].name, scenarios[0].url, scenarios[0].headers, scenarios[0].pid);
+    const a = await load(scenarios[0]);
     results.push(a);
     print(a);
     // (b) and (c) alternate, ROUNDS times, so that both see about the same machine load; each
@@ -272,13 +317,14 @@ async function main() {
         );
       }
       const pair = {};
-      const order = round % 2 === 1 ? [1, 2] : [2, 1];
-      for (const s of order.map((i) => scenarios[i])) {
-        const r = await load(s.name, s.url, s.headers, s.pid);
+      const order = (round % 2 === 1 ? [1, 2] : [2, 1]).map((i) => scenarios[i]);
+      const measured =
+        SLICE > 0 ? await loadInterleaved(...order) : [await load(order[0]), await load(order[1])];
+      measured.forEach((r, i) => {
         results.push(r);
-        pair[s === scenarios[1] ? 'b' : 'c'] = r;
+        pair[order[i] === scenarios[1] ? 'b' : 'c'] = r;
         print(r);
-      }
+      });
       rounds.push(ratios(pair.b, pair.c));
       const last = rounds[rounds.length - 1];
       process.stdout.write(
