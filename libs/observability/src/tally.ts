@@ -115,7 +115,7 @@ export class CounterTally<L extends string> extends Tally<L> {
 /**
  * prom-client's own state of one histogram series. prom-client has no call
  * that adds many observations at once, so the hand-over writes them here,
- * into the entry prom-client itself created and keys; observability.spec.ts
+ * into the entry prom-client itself created and keys; tally.spec.ts
  * checks the result against a histogram fed the same values directly, so an
  * upgrade that changes this shape fails there.
  */
