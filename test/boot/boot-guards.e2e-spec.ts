@@ -25,12 +25,18 @@ const PRODUCTION_OK = {
   JWT_PRIVATE_KEY: PRIVATE,
   JWT_KID: 'kid-1',
   JWT_PUBLIC_KEYS: JSON.stringify({ 'kid-1': PUBLIC }),
+  INTERNAL_SERVICE_TOKEN_GATEWAY: 'gateway-token',
+  BRAND_SIGNING_KEY: 'signing-key',
   // Unreachable on purpose: a guard that did not fire would show up as a hang, then a kill.
   DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
   REDIS_URL: 'redis://127.0.0.1:1',
 };
 
-async function expectRefusal(app: string, env: Record<string, string | undefined>, variable: string): Promise<void> {
+async function expectRefusal(
+  app: string,
+  env: Record<string, string | undefined>,
+  variable: string,
+): Promise<void> {
   const result = await runToExit(app, env);
   expect(result.signal).toBeNull();
   expect(result.code).not.toBe(0);
@@ -44,11 +50,19 @@ describe('boot guards of the built apps', () => {
 
   describe.each(APPS)('%s', (app) => {
     it('refuses to start without MULTI_BRAND_ENFORCEMENT', async () => {
-      await expectRefusal(app, { ...PRODUCTION_OK, MULTI_BRAND_ENFORCEMENT: undefined }, 'MULTI_BRAND_ENFORCEMENT');
+      await expectRefusal(
+        app,
+        { ...PRODUCTION_OK, MULTI_BRAND_ENFORCEMENT: undefined },
+        'MULTI_BRAND_ENFORCEMENT',
+      );
     });
 
     it('refuses an unknown MULTI_BRAND_ENFORCEMENT value', async () => {
-      await expectRefusal(app, { ...PRODUCTION_OK, MULTI_BRAND_ENFORCEMENT: 'strict' }, 'MULTI_BRAND_ENFORCEMENT');
+      await expectRefusal(
+        app,
+        { ...PRODUCTION_OK, MULTI_BRAND_ENFORCEMENT: 'strict' },
+        'MULTI_BRAND_ENFORCEMENT',
+      );
     });
 
     it.each(['RGB_ENV', 'APP_ENV', 'ENVIRONMENT'])(
@@ -56,7 +70,12 @@ describe('boot guards of the built apps', () => {
       async (marker) => {
         await expectRefusal(
           app,
-          { ...PRODUCTION_OK, APP_ENV: undefined, [marker]: 'production', RECOVERY_EXPOSE_TOKEN_FOR_TESTS: 'on' },
+          {
+            ...PRODUCTION_OK,
+            APP_ENV: undefined,
+            [marker]: 'production',
+            RECOVERY_EXPOSE_TOKEN_FOR_TESTS: 'on',
+          },
           'RECOVERY_EXPOSE_TOKEN_FOR_TESTS',
         );
       },
@@ -79,6 +98,16 @@ describe('boot guards of the built apps', () => {
     it('refuses empty JWT_PUBLIC_KEYS in production', async () => {
       await expectRefusal(app, { ...PRODUCTION_OK, JWT_PUBLIC_KEYS: '' }, 'JWT_PUBLIC_KEYS');
     });
+  });
+
+  // seeds 003 and 000: the gateway's downstream token and wallet-write signing key, and the token the
+  // player service takes from the gateway. Without them the gateway would boot and answer 500.
+  it.each([
+    ['gateway', 'INTERNAL_SERVICE_TOKEN_GATEWAY'],
+    ['gateway', 'BRAND_SIGNING_KEY'],
+    ['player', 'INTERNAL_SERVICE_TOKEN_GATEWAY'],
+  ])('%s refuses to start without %s in production', async (app, variable) => {
+    await expectRefusal(app, { ...PRODUCTION_OK, [variable]: ' ' }, variable);
   });
 
   describe.each(ISSUERS)('%s (JWT issuer)', (app) => {

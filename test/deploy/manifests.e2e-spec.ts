@@ -397,6 +397,7 @@ describe('deploy/k8s manifests', () => {
       if (profile.pii) required.push('AES_KEY', 'AES_IV', 'PASSWORD_SALT');
       if (profile.verifier) required.push('JWT_PUBLIC_KEYS');
       if (profile.issuer) required.push('JWT_PRIVATE_KEY', 'JWT_KID');
+      required.push(...(profile.required ?? []));
       for (const name of required) {
         const ref = envValue(container, name)?.valueFrom?.secretKeyRef;
         expect({ name, wired: ref?.name === SECRET_NAME && ref?.optional !== true }).toEqual({

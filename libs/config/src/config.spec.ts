@@ -30,14 +30,18 @@ const prodPlayer = {
   JWT_PRIVATE_KEY: PRIVATE,
   JWT_KID: 'k1',
   JWT_PUBLIC_KEYS: JSON.stringify({ k1: PUBLIC }),
+  INTERNAL_SERVICE_TOKEN_GATEWAY: 'gateway-token',
 };
 
 describe('production detection', () => {
-  it.each(['RGB_ENV', 'APP_ENV', 'ENVIRONMENT'])('treats %s=prod/staging/production as production', (name) => {
-    for (const value of ['prod', 'staging', 'production', ' Production ']) {
-      expect(isProductionEnv({ [name]: value })).toBe(true);
-    }
-  });
+  it.each(['RGB_ENV', 'APP_ENV', 'ENVIRONMENT'])(
+    'treats %s=prod/staging/production as production',
+    (name) => {
+      for (const value of ['prod', 'staging', 'production', ' Production ']) {
+        expect(isProductionEnv({ [name]: value })).toBe(true);
+      }
+    },
+  );
 
   it('treats dev, test and unset as non-production', () => {
     expect(isProductionEnv({ APP_ENV: 'dev', ENVIRONMENT: 'test' })).toBe(false);
@@ -48,7 +52,9 @@ describe('production detection', () => {
 describe('loadConfig', () => {
   it('refuses a missing MULTI_BRAND_ENFORCEMENT, naming it', () => {
     expect(failure(() => loadConfig('gateway', {})).variable).toBe('MULTI_BRAND_ENFORCEMENT');
-    expect(failure(() => loadConfig('gateway', { MULTI_BRAND_ENFORCEMENT: '  ' })).variable).toBe('MULTI_BRAND_ENFORCEMENT');
+    expect(failure(() => loadConfig('gateway', { MULTI_BRAND_ENFORCEMENT: '  ' })).variable).toBe(
+      'MULTI_BRAND_ENFORCEMENT',
+    );
   });
 
   it('refuses an unknown enforcement mode', () => {
@@ -66,9 +72,13 @@ describe('loadConfig', () => {
   });
 
   it('names the variable of an invalid value', () => {
-    expect(failure(() => loadConfig('gateway', { MULTI_BRAND_ENFORCEMENT: 'off', PORT: 'eighty' })).variable).toBe('PORT');
     expect(
-      failure(() => loadConfig('gateway', { MULTI_BRAND_ENFORCEMENT: 'off', PLAYER_SERVICE_URL: 'not a url' })).variable,
+      failure(() => loadConfig('gateway', { MULTI_BRAND_ENFORCEMENT: 'off', PORT: 'eighty' })).variable,
+    ).toBe('PORT');
+    expect(
+      failure(() =>
+        loadConfig('gateway', { MULTI_BRAND_ENFORCEMENT: 'off', PLAYER_SERVICE_URL: 'not a url' }),
+      ).variable,
     ).toBe('PLAYER_SERVICE_URL');
   });
 
@@ -77,7 +87,9 @@ describe('loadConfig', () => {
   });
 
   it('lists every declared variable of a schema', () => {
-    expect(declaredVariables(GatewayConfig)).toEqual(expect.arrayContaining(['MULTI_BRAND_ENFORCEMENT', 'PLAYER_SERVICE_URL']));
+    expect(declaredVariables(GatewayConfig)).toEqual(
+      expect.arrayContaining(['MULTI_BRAND_ENFORCEMENT', 'PLAYER_SERVICE_URL']),
+    );
   });
 });
 
@@ -90,8 +102,12 @@ describe('boot guards', () => {
   });
 
   it('enforces AES key and IV byte lengths', () => {
-    expect(failure(() => runBootGuards({ ...prodPlayer, AES_KEY: 'short' }, pii)).message).toMatch(/AES_KEY: must be exactly 32 bytes/);
-    expect(failure(() => runBootGuards({ ...prodPlayer, AES_IV: 'x'.repeat(17) }, pii)).variable).toBe('AES_IV');
+    expect(failure(() => runBootGuards({ ...prodPlayer, AES_KEY: 'short' }, pii)).message).toMatch(
+      /AES_KEY: must be exactly 32 bytes/,
+    );
+    expect(failure(() => runBootGuards({ ...prodPlayer, AES_IV: 'x'.repeat(17) }, pii)).variable).toBe(
+      'AES_IV',
+    );
   });
 
   it('is a no-op for empty PII keys outside production', () => {
@@ -100,33 +116,73 @@ describe('boot guards', () => {
 
   it('refuses empty JWT_PUBLIC_KEYS on a production verifier', () => {
     const verifier = { pii: false, verifier: true, issuer: false };
-    expect(failure(() => runBootGuards({ APP_ENV: 'prod', JWT_PUBLIC_KEYS: '' }, verifier)).variable).toBe('JWT_PUBLIC_KEYS');
-    expect(() => runBootGuards({ APP_ENV: 'prod', JWT_PUBLIC_KEYS: JSON.stringify({ k1: PUBLIC }) }, verifier)).not.toThrow();
+    expect(failure(() => runBootGuards({ APP_ENV: 'prod', JWT_PUBLIC_KEYS: '' }, verifier)).variable).toBe(
+      'JWT_PUBLIC_KEYS',
+    );
+    expect(() =>
+      runBootGuards({ APP_ENV: 'prod', JWT_PUBLIC_KEYS: JSON.stringify({ k1: PUBLIC }) }, verifier),
+    ).not.toThrow();
   });
 
   it('lets the gateway take its production keys from JWT_PUBLIC_KEYS_FILE, and no other verifier', () => {
-    const env = { APP_ENV: 'prod', MULTI_BRAND_ENFORCEMENT: 'enforce', JWT_PUBLIC_KEYS_FILE: '/keys.json' };
+    const env = {
+      APP_ENV: 'prod',
+      MULTI_BRAND_ENFORCEMENT: 'enforce',
+      JWT_PUBLIC_KEYS_FILE: '/keys.json',
+      INTERNAL_SERVICE_TOKEN_GATEWAY: 'gateway-token',
+      BRAND_SIGNING_KEY: 'signing-key',
+    };
     expect(() => loadConfig('gateway', env)).not.toThrow();
-    expect(failure(() => runBootGuards(env, { pii: false, verifier: true, issuer: false })).variable).toBe('JWT_PUBLIC_KEYS');
+    expect(failure(() => runBootGuards(env, { pii: false, verifier: true, issuer: false })).variable).toBe(
+      'JWT_PUBLIC_KEYS',
+    );
   });
 
   it('refuses malformed JWT_PUBLIC_KEYS everywhere', () => {
     expect(failure(() => parsePublicKeys('not json')).variable).toBe('JWT_PUBLIC_KEYS');
-    expect(failure(() => parsePublicKeys(JSON.stringify({ k1: 'garbage' }))).variable).toBe('JWT_PUBLIC_KEYS');
-    expect(parsePublicKeys(JSON.stringify({ k1: PUBLIC.replace(/\n/g, '\\n') })).get('k1')).toContain('BEGIN PUBLIC KEY');
+    expect(failure(() => parsePublicKeys(JSON.stringify({ k1: 'garbage' }))).variable).toBe(
+      'JWT_PUBLIC_KEYS',
+    );
+    expect(parsePublicKeys(JSON.stringify({ k1: PUBLIC.replace(/\n/g, '\\n') })).get('k1')).toContain(
+      'BEGIN PUBLIC KEY',
+    );
+  });
+
+  it.each([
+    ['gateway', 'INTERNAL_SERVICE_TOKEN_GATEWAY'],
+    ['gateway', 'BRAND_SIGNING_KEY'],
+    ['player', 'INTERNAL_SERVICE_TOKEN_GATEWAY'],
+  ] as const)('refuses a production %s without %s, and not outside production', (service, name) => {
+    const complete = {
+      ...prodPlayer,
+      MULTI_BRAND_ENFORCEMENT: 'enforce',
+      INTERNAL_SERVICE_TOKEN_GATEWAY: 'gateway-token',
+      BRAND_SIGNING_KEY: 'signing-key',
+    };
+    expect(() => loadConfig(service, complete)).not.toThrow();
+    expect(failure(() => loadConfig(service, { ...complete, [name]: undefined })).variable).toBe(name);
+    expect(failure(() => loadConfig(service, { ...complete, [name]: '  ' })).variable).toBe(name);
+    expect(() => loadConfig(service, { ...complete, APP_ENV: 'dev', [name]: undefined })).not.toThrow();
   });
 
   it('refuses an issuer without JWT_PRIVATE_KEY or JWT_KID in production', () => {
     const issuer = { pii: false, verifier: false, issuer: true };
-    expect(failure(() => runBootGuards({ APP_ENV: 'prod', JWT_KID: 'k1' }, issuer)).variable).toBe('JWT_PRIVATE_KEY');
-    expect(failure(() => runBootGuards({ APP_ENV: 'prod', JWT_PRIVATE_KEY: PRIVATE }, issuer)).variable).toBe('JWT_KID');
+    expect(failure(() => runBootGuards({ APP_ENV: 'prod', JWT_KID: 'k1' }, issuer)).variable).toBe(
+      'JWT_PRIVATE_KEY',
+    );
+    expect(failure(() => runBootGuards({ APP_ENV: 'prod', JWT_PRIVATE_KEY: PRIVATE }, issuer)).variable).toBe(
+      'JWT_KID',
+    );
   });
 
   it.each(['RGB_ENV', 'APP_ENV', 'ENVIRONMENT'])(
     'refuses RECOVERY_EXPOSE_TOKEN_FOR_TESTS=on when %s says production',
     (name) => {
       const err = failure(() =>
-        runBootGuards({ RECOVERY_EXPOSE_TOKEN_FOR_TESTS: 'on', [name]: 'staging' }, { pii: false, verifier: false, issuer: false }),
+        runBootGuards(
+          { RECOVERY_EXPOSE_TOKEN_FOR_TESTS: 'on', [name]: 'staging' },
+          { pii: false, verifier: false, issuer: false },
+        ),
       );
       expect(err.variable).toBe('RECOVERY_EXPOSE_TOKEN_FOR_TESTS');
       expect(err.message).toContain(name);
@@ -137,7 +193,9 @@ describe('boot guards', () => {
 describe('release gate', () => {
   it('fails while the bare shared token is set or per-caller tokens are not required', () => {
     expect(releaseGate({ INTERNAL_SERVICE_TOKEN: 'x', PER_CALLER_TOKEN_REQUIRED: 'on' }).ok).toBe(false);
-    expect(releaseGate({ PER_CALLER_TOKEN_REQUIRED: 'off' }).problems).toEqual(['PER_CALLER_TOKEN_REQUIRED: must be on']);
+    expect(releaseGate({ PER_CALLER_TOKEN_REQUIRED: 'off' }).problems).toEqual([
+      'PER_CALLER_TOKEN_REQUIRED: must be on',
+    ]);
     expect(releaseGate({ PER_CALLER_TOKEN_REQUIRED: 'on' })).toEqual({ ok: true, problems: [] });
   });
 });

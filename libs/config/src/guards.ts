@@ -12,6 +12,8 @@ export interface GuardProfile {
   issuer: boolean;
   /** May read its public keys from JWT_PUBLIC_KEYS_FILE instead (gateway hot rotation). */
   keysFile?: boolean;
+  /** Further variables its seed marks "required in production" (internal tokens, signing key). */
+  required?: readonly string[];
 }
 
 /** Undo the `\n` escaping that env files use for multi-line PEM values. */
@@ -66,7 +68,17 @@ export function runBootGuards(env: Env, profile: GuardProfile): void {
 
   // assert_recovery_token_exposure_safe: any of the three variables counts.
   if ((env.RECOVERY_EXPOSE_TOKEN_FOR_TESTS ?? '').trim().toLowerCase() === 'on' && production) {
-    throw new BootGuardError('RECOVERY_EXPOSE_TOKEN_FOR_TESTS', `must not be on when ${marker} is production-grade`);
+    throw new BootGuardError(
+      'RECOVERY_EXPOSE_TOKEN_FOR_TESTS',
+      `must not be on when ${marker} is production-grade`,
+    );
+  }
+
+  if (production) {
+    for (const name of profile.required ?? []) {
+      if (isBlank(env[name]))
+        throw new BootGuardError(name, `is required when ${marker} is production-grade`);
+    }
   }
 
   if (profile.pii) {

@@ -14,7 +14,8 @@ import {
   PlayerWorkerConfig,
 } from './schema';
 
-export type ServiceName = 'gateway' | 'player' | 'player-worker' | 'agent' | 'agent-worker' | 'admin' | 'admin-worker';
+export type ServiceName =
+  'gateway' | 'player' | 'player-worker' | 'agent' | 'agent-worker' | 'admin' | 'admin-worker';
 
 /** The label each process carries in logs, metrics and /health (the seeds' names). */
 export const SERVICE_LABEL: Record<ServiceName, string> = {
@@ -33,8 +34,22 @@ interface ServiceSpec<T extends CommonConfig> {
 }
 
 export const SERVICE_SPECS = {
-  gateway: { schema: GatewayConfig, profile: { pii: false, verifier: true, issuer: false, keysFile: true } },
-  player: { schema: PlayerConfig, profile: { pii: true, verifier: true, issuer: true } },
+  gateway: {
+    schema: GatewayConfig,
+    profile: {
+      pii: false,
+      verifier: true,
+      issuer: false,
+      keysFile: true,
+      // seed 003: the token it presents downstream and the key that signs wallet writes.
+      required: ['INTERNAL_SERVICE_TOKEN_GATEWAY', 'BRAND_SIGNING_KEY'],
+    },
+  },
+  // seed 000: the token the player service accepts from the gateway.
+  player: {
+    schema: PlayerConfig,
+    profile: { pii: true, verifier: true, issuer: true, required: ['INTERNAL_SERVICE_TOKEN_GATEWAY'] },
+  },
   'player-worker': { schema: PlayerWorkerConfig, profile: { pii: true, verifier: false, issuer: false } },
   agent: { schema: AgentConfig, profile: { pii: true, verifier: true, issuer: true } },
   'agent-worker': { schema: AgentWorkerConfig, profile: { pii: true, verifier: false, issuer: false } },
@@ -63,7 +78,10 @@ export function declaredVariables(schema: new () => object): string[] {
  * main.ts before NestFactory.create; throws BootGuardError whose message is
  * the one line to print. Blank values count as unset.
  */
-export function loadConfig<S extends ServiceName>(service: S, env: Env = process.env): Readonly<ConfigTypes[S]> {
+export function loadConfig<S extends ServiceName>(
+  service: S,
+  env: Env = process.env,
+): Readonly<ConfigTypes[S]> {
   const spec = SERVICE_SPECS[service] as ServiceSpec<ConfigTypes[S]>;
   const plain: Record<string, string> = {};
   for (const name of declaredVariables(spec.schema)) {
