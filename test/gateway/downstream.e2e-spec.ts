@@ -240,6 +240,35 @@ describe('gateway downstream calls', () => {
       expect(call?.caller).toBe('gateway');
     });
 
+    it('treats an escaped launch path as launch and drops a player_id from the query', async () => {
+      const player = await loginPlayer(redis, issuer, brandId);
+      const res = await send(gateway.url, '/api/v1/game/launc%68?player_id=999&lang=en', {
+        method: 'POST',
+        host,
+        token: player.token,
+        body: { provider_id: 'evo', game_id: 'g1', player_id: 999 },
+      });
+      expect(res.json.status).toBe(0);
+      const call = doubles.game.lastCall();
+      expect(call?.path).toBe('/integration/launch');
+      expect(call?.body).toEqual({ provider_id: 'evo', game_id: 'g1', player_id: player.playerId });
+      expect(call?.query).toEqual({ lang: 'en' });
+
+      // The allow-list precheck applies to it too.
+      await redis.set(`brand:provider_allowlist:${brandId}`, JSON.stringify(['pragmatic']), 'EX', 600);
+      try {
+        const refused = await send(gateway.url, '/api/v1/game/launc%68', {
+          method: 'POST',
+          host,
+          token: player.token,
+          body: { provider_id: 'evo', game_id: 'g1' },
+        });
+        expect([refused.status, refused.json.status]).toEqual([403, 4]);
+      } finally {
+        await redis.del(`brand:provider_allowlist:${brandId}`);
+      }
+    });
+
     it('does the same on the legacy alias, with domain injected', async () => {
       const player = await loginPlayer(redis, issuer, brandId);
       await send(gateway.url, '/game/launch', {

@@ -84,12 +84,15 @@ export class ProxyService {
 
     const method = request.method as DownstreamMethod;
     const q = request.url.indexOf('?');
+    const query = q >= 0 ? new URLSearchParams(request.url.slice(q + 1)) : undefined;
+    // Launch takes its player from the JWT only (seed 003), in the query as in the body.
+    if (route.launch) query?.delete('player_id');
     const response = await this.downstreams.client.relay({
       target: route.target,
       baseUrl: this.downstreams.baseUrl(route.target),
       method,
       path: route.downstreamPath,
-      query: q >= 0 ? new URLSearchParams(request.url.slice(q + 1)) : undefined,
+      query,
       headers: request.headers,
       omitHeaders: route.target === 'player' ? DROPPED_FOR_PLAYER_SERVICE : DROPPED_REQUEST_HEADERS,
       setHeaders: this.addedHeaders(request, state.claims, state.domain),

@@ -31,6 +31,26 @@ describe('matchRoute', () => {
     expect(matchRoute('POST', '/api/v1/user/register/sendSMS')?.register).toBe(false);
   });
 
+  it('classifies and forwards escaped unreserved characters as the characters themselves', () => {
+    // An escaped launch path is still launch: JWT-only, player_id overwritten, allow-list checked.
+    expect(matchRoute('POST', '/api/v1/game/launc%68')).toMatchObject({
+      launch: true,
+      downstreamPath: '/integration/launch',
+      auth: 'player',
+    });
+    expect(matchRoute('POST', '/game/%6C%61unch')?.launch).toBe(true);
+    expect(matchRoute('GET', '/api/v1/game/launc%68')).toBeNull();
+    expect(matchRoute('POST', '/api/v1/user/registe%72')).toMatchObject({
+      register: true,
+      downstreamPath: '/internal/players/register',
+    });
+    expect(matchRoute('POST', '/api/v1/user/logi%6E')?.auth).toBe('public');
+    // Reserved and non-ASCII escapes are kept as they are.
+    expect(matchRoute('GET', '/api/v1/user/messages/a%20b%3F%C3%A9')?.downstreamPath).toBe(
+      '/internal/players/messages/a%20b%3F%C3%A9',
+    );
+  });
+
   it.each([
     ['GET', '/api/v1/user/info?token=x', '/api/v1/user/*'],
     ['GET', '/user/messages/12', '/user/*'],
@@ -58,6 +78,8 @@ describe('matchRoute', () => {
     ['GET', '/api/v1/admin/x'],
     ['GET', '/api/v1/user/../admin'],
     ['GET', '/api/v1/user/%2e%2e/admin'],
+    ['GET', '/api/v1/user/.%2E/admin'],
+    ['GET', '/api/v1/user/%2e'],
     ['GET', '/api/v1/user/a%2Fb'],
     ['GET', '/api/v1/user/a%5Cb'],
     ['GET', '/api/v1/user/a\\b'],

@@ -94,26 +94,45 @@ function isFamily(name: string): name is RouteFamily {
   return Object.prototype.hasOwnProperty.call(FAMILIES, name);
 }
 
-/** `rest` without a trailing slash, or null when a segment is empty, a dot segment or hides a slash. */
+/** Percent-encodings of RFC 3986 unreserved characters, which mean the same as the characters themselves. */
+const ESCAPE = /%([0-9A-Fa-f]{2})/g;
+const UNRESERVED = /^[A-Za-z0-9._~-]$/;
+
+function unescapeUnreserved(segment: string): string {
+  return segment.replace(ESCAPE, (escape: string, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(char) ? char : escape;
+  });
+}
+
+/**
+ * `rest` without a trailing slash and with escaped unreserved characters decoded (RFC 3986
+ * §6.2.2.2), so that `launc%68` is classified, checked and forwarded as `launch`; null when a
+ * segment is empty, a dot segment or hides a slash.
+ */
 function cleanRest(rest: string): string | null {
   const trimmed = rest.endsWith('/') ? rest.slice(0, -1) : rest;
   if (trimmed === '') return null;
-  for (const segment of trimmed.split('/')) {
-    if (segment === '') return null;
-    if (segment === '.' || segment === '..') return null;
-    if (!segment.includes('%')) {
-      if (segment.includes('\\')) return null;
-      continue;
+  if (!trimmed.includes('%')) {
+    for (const segment of trimmed.split('/')) {
+      if (segment === '' || segment === '.' || segment === '..' || segment.includes('\\')) return null;
     }
+    return trimmed;
+  }
+  const segments = trimmed.split('/');
+  for (let i = 0; i < segments.length; i += 1) {
+    const segment = unescapeUnreserved(segments[i]);
+    if (segment === '' || segment === '.' || segment === '..') return null;
     let decoded: string;
     try {
       decoded = decodeURIComponent(segment);
     } catch {
       return null;
     }
-    if (decoded === '.' || decoded === '..' || decoded.includes('/') || decoded.includes('\\')) return null;
+    if (decoded.includes('/') || decoded.includes('\\')) return null;
+    segments[i] = segment;
   }
-  return trimmed;
+  return segments.join('/');
 }
 
 /** The route of a request path (query string allowed), or null when the gateway does not serve it. */
