@@ -53,6 +53,14 @@ describe('gateway routing', () => {
           return { status: 401, body: { status: 3, msg: 'auth', data: null } };
         if (call.path === '/internal/common/crash')
           return { status: 500, body: { status: 1, msg: 'internal error', data: null } };
+        if (call.path === '/internal/common/traceback')
+          return {
+            status: 500,
+            body: 'Traceback (most recent call last):\n  File "app.py", line 1\npassword=hunter2',
+            headers: { 'content-type': 'text/plain' },
+          };
+        if (call.path === '/internal/common/overloaded')
+          return { status: 503, body: { status: 7, msg: 'rolling busy', data: { stack: 'at x (y.js:1)' } } };
         if (call.path === '/internal/common/plain')
           return {
             status: 201,
@@ -347,11 +355,16 @@ describe('gateway routing', () => {
     },
   );
 
-  it('keeps a downstream 5xx code with its body', async () => {
-    const res = await send(gateway.url, '/api/v1/common/crash', { host });
-    expect(res.status).toBe(500);
-    expect(res.json.status).toBe(1);
-  });
+  it.each(['crash', 'traceback', 'overloaded'])(
+    'answers a downstream server error (%s) with 502 status 7 of its own, not the downstream body',
+    async (path) => {
+      const res = await send(gateway.url, `/api/v1/common/${path}`, { host });
+      expect(res.status).toBe(502);
+      expect(res.json).toEqual({ status: 7, msg: 'player service unavailable', data: null });
+      expect(res.text).not.toMatch(/Traceback|hunter2|stack|busy|internal error/);
+      expect(doubles.player.lastCall()?.path).toBe(`/internal/common/${path}`);
+    },
+  );
 
   it('passes non-envelope bodies through unchanged and drops hop-by-hop headers', async () => {
     const plain = await send(gateway.url, '/api/v1/common/plain', { host });

@@ -19,7 +19,15 @@ import type Redis from 'ioredis';
 import { BrandEnforcement } from '@app/brand-context';
 import type { PlayerClaims } from '@app/auth';
 import type { DownstreamMethod } from '@app/downstream';
-import { ForbiddenError, httpCodeFor, InvalidInputError, isEnvelope, NotFoundError, Status } from '@app/http';
+import {
+  DownstreamUnavailableError,
+  ForbiddenError,
+  httpCodeFor,
+  InvalidInputError,
+  isEnvelope,
+  NotFoundError,
+  Status,
+} from '@app/http';
 import { REDIS } from '@app/redis';
 import { GATEWAY_OWNED_HEADERS } from '../pipeline/brand-resolution.middleware';
 import { clientIp } from '../pipeline/client-ip';
@@ -103,6 +111,16 @@ export class ProxyService {
       // Brand-scoped wallet writes are signed (ADR-009 "Signed X-Brand-Id"); without a brand there is nothing to sign.
       signBrand: route.target === 'wallet' && WRITE_METHODS.has(method) && state.brandId !== null,
     });
+    if (response.statusCode >= 500) {
+      // A server error downstream is that service failing (status 7). Its body is not relayed: it
+      // may be a stack trace or a proxy's HTML page, not an envelope (CONTRACTS §2).
+      if (typeof response.body !== 'string') response.body.destroy();
+      this.logger.warn(
+        { target: route.target, downstream_status: response.statusCode },
+        'downstream server error',
+      );
+      throw new DownstreamUnavailableError(`${route.target} service unavailable`);
+    }
     // Not awaited: a FastifyReply is thenable and awaiting it waits for the socket to finish.
     if (typeof response.body !== 'string') {
       // Not JSON: streamed through unchanged.
@@ -220,7 +238,7 @@ export class ProxyService {
   }
 
   private frontendCode(statusCode: number, text: string): number {
-    if (statusCode >= 500 || text === '') return statusCode;
+    if (text === '') return statusCode;
     // Envelopes are serialised status-first; read the status without parsing the whole body.
     const head = ENVELOPE_HEAD.exec(text);
     let status: number | null = head ? Number(head[1]) : null;
