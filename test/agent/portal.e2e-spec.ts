@@ -142,6 +142,17 @@ describe('agent portal', () => {
       }
     });
 
+    it('answers an id past the database range with status 2, not 500', async () => {
+      const huge = '99999999999999999999';
+      expect(
+        await h.call('GET', '/agent/player/detail', { ...A(), query: { player_id: huge } }),
+      ).toMatchObject({
+        http: 200,
+        status: 2,
+      });
+      expect(await h.call('GET', `/agent/messages/${huge}`, A())).toMatchObject({ http: 200, status: 2 });
+    });
+
     it("lists deposits and withdrawals of the agent's players", async () => {
       const deposits = await h.call('GET', '/agent/player/deposit/list', A());
       expect(deposits.data.total).toBe(3);

@@ -25,6 +25,21 @@ const HTTP_TO_STATUS: Record<number, Status> = {
 };
 
 /**
+ * PostgreSQL data exceptions raised by a value the client sent: a number out of range for its
+ * column (22003, e.g. an id past bigint), text that is not of the column's type (22P02) or too long
+ * for it (22001). They are bad input (status 2), not a server fault, wherever a DTO let them through.
+ */
+const INPUT_SQLSTATES = new Set(['22001', '22003', '22P02']);
+
+function inputSqlState(exception: unknown): string | null {
+  if (typeof exception !== 'object' || exception === null) return null;
+  const { code, name, severity } = exception as { code?: unknown; name?: unknown; severity?: unknown };
+  // TypeORM's QueryFailedError copies the driver's fields; pg's own DatabaseError carries a severity.
+  const fromDatabase = name === 'QueryFailedError' || typeof severity === 'string';
+  return fromDatabase && typeof code === 'string' && INPUT_SQLSTATES.has(code) ? code : null;
+}
+
+/**
  * The one exception filter of an app. Typed domain errors keep their status;
  * framework HTTP errors (unknown route, malformed JSON, throttler) are mapped
  * to the catalog; anything else is a 500 whose body never carries the error
@@ -46,7 +61,11 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     const surface = this.surfaceFor(request.url ?? '/');
 
     if (exception instanceof DomainError) {
-      this.send(reply, httpCodeFor(exception.status, surface), fail(exception.status, exception.message, exception.data));
+      this.send(
+        reply,
+        httpCodeFor(exception.status, surface),
+        fail(exception.status, exception.message, exception.data),
+      );
       return;
     }
     if (exception instanceof HttpException) {
@@ -64,7 +83,22 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
       this.send(reply, httpCodeFor(status, surface), fail(status));
       return;
     }
-    this.logger.error({ err: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) }, 'unhandled error');
+    const sqlState = inputSqlState(exception);
+    if (sqlState !== null) {
+      // The code only: the database's message quotes the value.
+      this.logger.warn({ sqlstate: sqlState }, 'input rejected by the database');
+      this.send(reply, httpCodeFor(Status.INVALID_INPUT, surface), fail(Status.INVALID_INPUT));
+      return;
+    }
+    this.logger.error(
+      {
+        err:
+          exception instanceof Error
+            ? { name: exception.name, message: exception.message, stack: exception.stack }
+            : String(exception),
+      },
+      'unhandled error',
+    );
     this.send(reply, 500, fail(Status.FAILED, 'internal error'));
   }
 
@@ -75,7 +109,10 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
   private send(reply: FastifyReply | ServerResponse, code: number, body: unknown): void {
     if ('status' in reply && typeof reply.status === 'function') {
       if ((reply as FastifyReply).sent) return;
-      void (reply as FastifyReply).status(code).header('content-type', 'application/json; charset=utf-8').send(body);
+      void (reply as FastifyReply)
+        .status(code)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(body);
       return;
     }
     const raw = reply as ServerResponse;

@@ -2,7 +2,13 @@ import { BadRequestException, NotFoundException } from '@nestjs/common';
 import type { ArgumentsHost } from '@nestjs/common';
 import { IsString, MaxLength } from 'class-validator';
 import { ok, fail } from './envelope';
-import { BrandMismatchError, BusinessRuleError, DomainError, InvalidInputError, AuthRequiredError } from './errors';
+import {
+  BrandMismatchError,
+  BusinessRuleError,
+  DomainError,
+  InvalidInputError,
+  AuthRequiredError,
+} from './errors';
 import { always, EnvelopeExceptionFilter } from './exception.filter';
 import { httpCodeFor, Status } from './status';
 import { envelopeValidationPipe } from './validation';
@@ -75,12 +81,17 @@ describe('EnvelopeExceptionFilter', () => {
     expect(sent).toEqual({ code: 403, body: { status: 51, msg: 'brand mismatch', data: null } });
 
     const internal = hostFor();
-    new EnvelopeExceptionFilter(always('internal')).catch(new BusinessRuleError('wrong password'), internal.host);
+    new EnvelopeExceptionFilter(always('internal')).catch(
+      new BusinessRuleError('wrong password'),
+      internal.host,
+    );
     expect(internal.sent).toEqual({ code: 422, body: { status: 1, msg: 'wrong password', data: null } });
   });
 
   it('routes per URL when the resolver says so', () => {
-    const filter = new EnvelopeExceptionFilter((url) => (url.startsWith('/internal') ? 'internal' : 'frontend'));
+    const filter = new EnvelopeExceptionFilter((url) =>
+      url.startsWith('/internal') ? 'internal' : 'frontend',
+    );
     const a = hostFor('/internal/players/info');
     filter.catch(new AuthRequiredError(), a.host);
     expect(a.sent.code).toBe(401);
@@ -91,10 +102,16 @@ describe('EnvelopeExceptionFilter', () => {
 
   it('maps framework errors: unknown route to 404 status 5, bad JSON to status 2', () => {
     const a = hostFor();
-    new EnvelopeExceptionFilter(always('internal')).catch(new NotFoundException('Cannot GET /secret?token=abc'), a.host);
+    new EnvelopeExceptionFilter(always('internal')).catch(
+      new NotFoundException('Cannot GET /secret?token=abc'),
+      a.host,
+    );
     expect(a.sent).toEqual({ code: 404, body: { status: 5, msg: 'not found', data: null } });
     const b = hostFor();
-    new EnvelopeExceptionFilter(always('internal')).catch(new BadRequestException('Unexpected token in JSON'), b.host);
+    new EnvelopeExceptionFilter(always('internal')).catch(
+      new BadRequestException('Unexpected token in JSON'),
+      b.host,
+    );
     expect(b.sent.body).toEqual({ status: 2, msg: 'invalid input', data: null });
   });
 
@@ -106,9 +123,44 @@ describe('EnvelopeExceptionFilter', () => {
     expect(sent.body).toEqual({ status: 1, msg: 'internal error', data: null });
   });
 
+  it.each([
+    ['QueryFailedError', '22003', undefined],
+    ['QueryFailedError', '22P02', undefined],
+    ['error', '22001', 'ERROR'],
+  ])(
+    'answers a database %s %s (a value that does not fit its column) with status 2, not 500',
+    (name, code, severity) => {
+      const error = Object.assign(new Error('value "99999999999999999999" is out of range for type bigint'), {
+        name,
+        code,
+        severity,
+      });
+      const frontend = hostFor();
+      new EnvelopeExceptionFilter(always('frontend')).catch(error, frontend.host);
+      expect(frontend.sent).toEqual({ code: 200, body: { status: 2, msg: 'invalid input', data: null } });
+      const internal = hostFor();
+      new EnvelopeExceptionFilter(always('internal')).catch(error, internal.host);
+      expect(internal.sent.code).toBe(400);
+    },
+  );
+
+  it('keeps other database errors, and non-database errors with such a code, at 500', () => {
+    for (const error of [
+      Object.assign(new Error('deadlock'), { name: 'QueryFailedError', code: '40P01' }),
+      Object.assign(new Error('not a database'), { code: '22003' }),
+    ]) {
+      const { host, sent } = hostFor();
+      new EnvelopeExceptionFilter(always('internal')).catch(error, host);
+      expect(sent.code).toBe(500);
+    }
+  });
+
   it('keeps the data of a domain error', () => {
     const { host, sent } = hostFor();
-    new EnvelopeExceptionFilter(always('internal')).catch(new DomainError(Status.CONFLICT, 'taken', { field: 'account' }), host);
+    new EnvelopeExceptionFilter(always('internal')).catch(
+      new DomainError(Status.CONFLICT, 'taken', { field: 'account' }),
+      host,
+    );
     expect(sent.body).toEqual({ status: 8, msg: 'taken', data: { field: 'account' } });
   });
 });
@@ -131,7 +183,10 @@ describe('validation pipe', () => {
   });
 
   it('strips unknown properties', async () => {
-    const out = await envelopeValidationPipe().transform({ account: 'ab', domain: 'x' }, { type: 'body', metatype: Dto });
+    const out = await envelopeValidationPipe().transform(
+      { account: 'ab', domain: 'x' },
+      { type: 'body', metatype: Dto },
+    );
     expect(out).toEqual(Object.assign(new Dto(), { account: 'ab' }));
   });
 });
@@ -166,7 +221,10 @@ describe('EnvelopeExceptionFilter with Fastify errors', () => {
   it('maps an oversized or malformed body to status 2, never 500', () => {
     for (const statusCode of [413, 400, 415]) {
       const { host, sent } = hostFor();
-      const err = Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode });
+      const err = Object.assign(new Error('Request body is too large'), {
+        code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+        statusCode,
+      });
       new EnvelopeExceptionFilter(always('internal')).catch(err, host);
       expect(sent).toEqual({ code: 400, body: { status: 2, msg: 'invalid input', data: null } });
     }
