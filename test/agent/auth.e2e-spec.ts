@@ -3,7 +3,9 @@
  * login mints an RS256 agent token with the domain's brand, logout and a
  * password change revoke tokens, and the brand cases of each mode.
  */
+import type Redis from 'ioredis';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { REDIS } from '@app/redis';
 import { type AgentRow, type Harness, startHarness, twoBrands } from './support';
 
 describe('agent auth (enforce)', () => {
@@ -222,6 +224,31 @@ describe('agent auth (enforce)', () => {
         })
       ).status,
     ).toBe(0);
+  });
+
+  it('keeps the old password when the tokens cannot be revoked (Redis failing): status 7, nothing changed', async () => {
+    const me = await h.createAgent({});
+    await h.setAgentBrand(me.id, alpha, 'enabled');
+    const token = await h.login(me, hostA);
+    const appRedis = h.app.app.get<Redis>(REDIS, { strict: false });
+    const failing = jest.spyOn(appRedis, 'zrangebyscore').mockRejectedValueOnce(new Error('connection lost'));
+    try {
+      const res = await h.call('POST', '/agent/edit/password', {
+        host: hostA,
+        token,
+        body: { old_password: me.password, new_password: 'brand-new-2' },
+      });
+      expect(res).toMatchObject({ http: 502, status: 7 });
+      expect(failing).toHaveBeenCalled();
+    } finally {
+      failing.mockRestore();
+    }
+    // The change rolled back: the old password still logs in, the new one does not, the token still works.
+    const login = (password: string) =>
+      h.call('POST', '/agent/login', { host: hostA, body: { account: me.account, password } });
+    expect((await login('brand-new-2')).status).toBe(1);
+    expect((await login(me.password)).status).toBe(0);
+    expect((await h.call('GET', '/agent/info', { host: hostA, token })).status).toBe(0);
   });
 
   it('validates bodies with status 2 naming fields, never values', async () => {

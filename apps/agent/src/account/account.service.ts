@@ -177,8 +177,13 @@ export class AccountService implements OnModuleInit {
       throw new BusinessRuleError('old password is wrong');
     if (oldPassword === newPassword) throw new BusinessRuleError('new password must differ from the old one');
     const passwordHash = await this.hasher.hash(newPassword);
-    await this.db.transaction((manager) => this.agents.update(manager, agent.guid, { passwordHash }));
-    return { revoked_sessions: await this.sessions.revokeAll(agent.guid) };
+    const revoked = await this.db.transaction(async (manager) => {
+      await this.agents.update(manager, agent.guid, { passwordHash });
+      // Last before commit, as recovery does: if the tokens cannot be revoked (Redis down), the new
+      // password rolls back too, so no token issued under the old password outlives the change.
+      return this.sessions.revokeAll(agent.guid);
+    });
+    return { revoked_sessions: revoked };
   }
 
   private async requireAgent(agentId: number): Promise<Agent> {

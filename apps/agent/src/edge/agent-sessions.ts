@@ -4,15 +4,31 @@
  * anyway; a password change or recovery reset revokes every live token of the
  * agent. Live tokens are tracked per agent in a sorted set scored by expiry,
  * so revoke-all touches only unexpired ones. The per-request check is one GET.
+ * A Redis failure on a write is status 7 (CONTRACTS §2), never a 500.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { DownstreamUnavailableError } from '@app/http';
 import { REDIS } from '@app/redis';
 
 export const denyKey = (jti: string): string => `agent-session:deny:${jti}`;
 export const activeKey = (agentId: number): string => `agent-session:active:${agentId}`;
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** A session-store write: a Redis failure is status 7. A MULTI's own failed command counts too. */
+async function store<T>(command: Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await command;
+  } catch {
+    throw new DownstreamUnavailableError('session store unavailable');
+  }
+  if (Array.isArray(result) && result.some((reply) => Array.isArray(reply) && reply[0] instanceof Error)) {
+    throw new DownstreamUnavailableError('session store unavailable');
+  }
+  return result;
+}
 
 @Injectable()
 export class AgentSessions {
@@ -21,13 +37,15 @@ export class AgentSessions {
   async register(agentId: number, jti: string, exp: number): Promise<void> {
     const now = nowSeconds();
     const key = activeKey(agentId);
-    await this.redis
-      .multi()
-      .zremrangebyscore(key, '-inf', now)
-      .zadd(key, exp, jti)
-      .expireat(key, exp, 'GT')
-      .expireat(key, exp, 'NX')
-      .exec();
+    await store(
+      this.redis
+        .multi()
+        .zremrangebyscore(key, '-inf', now)
+        .zadd(key, exp, jti)
+        .expireat(key, exp, 'GT')
+        .expireat(key, exp, 'NX')
+        .exec(),
+    );
   }
 
   async isRevoked(jti: string): Promise<boolean> {
@@ -36,20 +54,20 @@ export class AgentSessions {
 
   async revoke(agentId: number, jti: string, exp: number): Promise<void> {
     const ttl = Math.max(1, exp - nowSeconds());
-    await this.redis.multi().set(denyKey(jti), '1', 'EX', ttl).zrem(activeKey(agentId), jti).exec();
+    await store(this.redis.multi().set(denyKey(jti), '1', 'EX', ttl).zrem(activeKey(agentId), jti).exec());
   }
 
   /** Revokes every unexpired token of the agent; returns how many. */
   async revokeAll(agentId: number): Promise<number> {
     const now = nowSeconds();
     const key = activeKey(agentId);
-    const live = await this.redis.zrangebyscore(key, now + 1, '+inf', 'WITHSCORES');
+    const live = await store(this.redis.zrangebyscore(key, now + 1, '+inf', 'WITHSCORES'));
     const multi = this.redis.multi();
     for (let i = 0; i < live.length; i += 2) {
       multi.set(denyKey(live[i]), '1', 'EX', Math.max(1, Number(live[i + 1]) - now));
     }
     multi.del(key);
-    await multi.exec();
+    await store(multi.exec());
     return live.length / 2;
   }
 }
