@@ -169,6 +169,26 @@ describe('player_service logs carry no PII', () => {
     expect(output).toContain(`"contact_hash":"${contactHashShort(captured.phone)}"`);
   });
 
+  it('names a rate-limited contact by the same contact_hash as its other lines', async () => {
+    const app = await startApp('player', env({ RECOVERY_RATE_LIMIT_PER_CONTACT: '1' }));
+    const phone = '+821055551299';
+    try {
+      const send = () =>
+        call(app.url, 'POST', '/internal/players/register/sendSMS', { brand, body: { phone } });
+      expect((await send()).status).toBe(0);
+      expect((await send()).status).toBe(6);
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await app.stop();
+    }
+    const limited = app
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('otp send rate limited'));
+    expect(limited).toHaveLength(1);
+    expect(JSON.parse(limited[0]).contact_hash).toBe(contactHashShort(phone));
+  });
+
   it("writes a request's lines with its X-Request-ID and brand, and boot lines without a request id", async () => {
     const app = await startApp('player', env());
     const requestId = 'logs-request-id-1';

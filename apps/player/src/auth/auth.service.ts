@@ -24,7 +24,7 @@ import type Redis from 'ioredis';
 import { APP_CONFIG, type PlayerConfig } from '@app/config';
 import { BrandEnforcement, DomainMapResolver, extractDomain } from '@app/brand-context';
 import { JwtIssuer, PasswordHasher } from '@app/auth';
-import { ipHash, PiiCipher } from '@app/crypto';
+import { contactHashShort, ipHash, PiiCipher } from '@app/crypto';
 import { AgentSetting, asBrandId, Database, Player, PlayerLoginLog } from '@app/database';
 import {
   BusinessRuleError,
@@ -157,7 +157,7 @@ export class AuthService {
     if (!sms.enabled) throw new BusinessRuleError('sms verification is disabled');
     const phone = parsePhone(dto.phone);
     const digest = contactLookupHash(phone, this.pepper);
-    await this.rateLimit('register_sms', brandId, digest, info.ip);
+    await this.rateLimit('register_sms', brandId, digest, contactHashShort(phone), info.ip);
     const code = await this.redisOp(() => this.otp.issue(registerOtpKey(brandId, digest)));
     const result = await this.delivery.deliver({ kind: 'phone', value: phone }, code, 'player_register');
     if (!result.delivered) throw new DownstreamUnavailableError('sms delivery failed');
@@ -243,13 +243,14 @@ export class AuthService {
     return result.ok;
   }
 
-  private async rateLimit(purpose: string, brandId: number, digest: string, ip: string | null): Promise<void> {
+  /** `contactHash`: the log form every contact line uses (first 8 hex of sha256), not the keyed digest. */
+  private async rateLimit(purpose: string, brandId: number, digest: string, contactHash: string, ip: string | null): Promise<void> {
     const window = this.config.RECOVERY_RATE_LIMIT_WINDOW_SECONDS;
     const rules = [{ key: `rl:player:${purpose}:contact:${brandId}:${digest}`, limit: this.config.RECOVERY_RATE_LIMIT_PER_CONTACT, windowSeconds: window }];
     if (ip) rules.push({ key: `rl:player:${purpose}:ip:${ipHash(ip)}`, limit: this.config.RECOVERY_RATE_LIMIT_PER_IP, windowSeconds: window });
     const verdict = await this.redisOp(() => this.limiter.hit(rules));
     if (!verdict.allowed) {
-      this.logger.warn({ msg: 'otp send rate limited', purpose, brand_id: brandId, contact_hash: digest.slice(0, 8) });
+      this.logger.warn({ msg: 'otp send rate limited', purpose, brand_id: brandId, contact_hash: contactHash });
       throw new RateLimitedError();
     }
   }
