@@ -189,7 +189,7 @@ describe('player auth and registration', () => {
         aggregate_type: 'player',
         producer: 'player_service',
         request_id: 'req-register-evented',
-        payload: { player_id: res.data.player_id, account: 'evented', status: 'enabled' },
+        payload: { player_id: res.data.player_id, brand_id: beta, account: 'evented', status: 'enabled' },
       });
       const text = JSON.stringify(rows[0].envelope);
       expect(text).not.toMatch(/77778888|secret-pass/);

@@ -55,7 +55,7 @@ describe('player profile', () => {
       await login(app, brand, 'pw_change', 'new-pass-22');
       const { rows } = await h.pg.query(`SELECT envelope FROM player_outbox WHERE event_type = 'PLAYER_PASSWORD_CHANGED' AND aggregate_id = $1`, [String(me.playerId)]);
       expect(rows).toHaveLength(1);
-      expect(rows[0].envelope.payload).toEqual({ player_id: me.playerId, source: 'edit', sessions_revoked: true });
+      expect(rows[0].envelope.payload).toEqual({ player_id: me.playerId, brand_id: brand, source: 'edit', sessions_revoked: true });
     });
   });
 
@@ -73,7 +73,7 @@ describe('player profile', () => {
       expect(stored.phone_num).toMatch(/^aesgcm:v1:/);
       expect(cipher.decrypt(stored.phone_num)).toBe(newPhone);
       const { rows } = await h.pg.query(`SELECT envelope FROM player_outbox WHERE event_type = 'PLAYER_PROFILE_CHANGED' AND aggregate_id = $1`, [String(me.playerId)]);
-      expect(rows.map((r) => r.envelope.payload)).toEqual([{ player_id: me.playerId, fields: ['phone'] }]);
+      expect(rows.map((r) => r.envelope.payload)).toEqual([{ player_id: me.playerId, brand_id: brand, fields: ['phone'] }]);
     });
 
     it('refuses a code issued for another number, and a wrong code, leaving the phone unchanged', async () => {

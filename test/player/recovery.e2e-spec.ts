@@ -132,7 +132,7 @@ describe('player recovery', () => {
     const { rows: events } = await h.pg.query(`SELECT envelope FROM player_outbox WHERE event_type = 'PLAYER_PASSWORD_CHANGED' AND aggregate_id = $1`, [
       String(alphaPlayer),
     ]);
-    expect(events.map((e) => e.envelope.payload)).toEqual([{ player_id: alphaPlayer, source: 'recovery', sessions_revoked: true }]);
+    expect(events.map((e) => e.envelope.payload)).toEqual([{ player_id: alphaPlayer, brand_id: alpha, source: 'recovery', sessions_revoked: true }]);
   });
 
   it('keeps the code in Redis only as a keyed digest, under a keyed key name, with the token TTL', async () => {

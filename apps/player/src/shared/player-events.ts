@@ -27,7 +27,8 @@ export class PlayerEvents {
       aggregateId: playerId,
       producer: this.producer,
       requestId: currentRequestId(),
-      payload: { player_id: playerId, ...payload },
+      // brand_id in the payload too (seed 000 / ADR-009 "outbox events include brand_id in payload"), not only in the envelope.
+      payload: { player_id: playerId, brand_id: tx.brandId, ...payload },
     });
     await this.writer.write(tx.manager, 'player_outbox', event);
     return event.event_id;
