@@ -48,6 +48,19 @@ describe('admin operator identity', () => {
     }
   });
 
+  it('requires it when the /api/v1 prefix is percent-encoded too (the router decodes it)', async () => {
+    for (const [method, path] of [
+      ['GET', '/%61pi/v1/brands'],
+      ['GET', '/%61pi/v1/agents'],
+      ['GET', '/%61pi/v1/logs/player-balance'],
+      ['GET', '/api/%761/brands/config/schema'],
+      ['POST', '/%61pi/v1/domains/rebuild'],
+    ]) {
+      const res = await api(h, method, path, { body: method === 'POST' ? {} : undefined });
+      expect([path, res.status, res.body.status]).toEqual([path, 401, 3]);
+    }
+  });
+
   it('refuses tokens minted for another audience or with a forged signature', async () => {
     const player = (await issuer.signPlayer({ playerId: 1, account: 'p', brandId: 1 })).token;
     expect((await api(h, 'GET', '/api/v1/brands', { token: player })).status).toBe(401);

@@ -23,7 +23,8 @@ export const Public = () => SetMetadata(ADMIN_PUBLIC, true);
 export const API_PREFIX = '/api/v1/';
 
 interface AdminRequest {
-  url?: string;
+  /** Fastify's matched route: `url` is its template (e.g. `/api/v1/brands/:id`). */
+  routeOptions?: { url?: string };
   headers: Record<string, string | string[] | undefined>;
   adminIdentity?: AdminIdentity;
 }
@@ -38,7 +39,11 @@ export class AdminAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<AdminRequest>();
-    if (!(request.url ?? '').startsWith(API_PREFIX)) return true;
+    // The matched route's template, never the raw URL: the router decodes %xx before matching, so
+    // `/%61pi/v1/brands` reaches an /api/v1 handler although its raw URL does not start with /api/v1.
+    // A request without a template fails closed (the JWT is required).
+    const template = request.routeOptions?.url;
+    if (template !== undefined && !template.startsWith(API_PREFIX)) return true;
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_PUBLIC, [context.getHandler(), context.getClass()]))
       return true;
     request.adminIdentity = await this.identities.authenticate(
