@@ -8,27 +8,13 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { DownstreamUnavailableError } from '@app/http';
-import { REDIS } from '@app/redis';
+import { execOrUnavailable, REDIS, redisOrUnavailable } from '@app/redis';
 
 export const denyKey = (jti: string): string => `agent-session:deny:${jti}`;
 export const activeKey = (agentId: number): string => `agent-session:active:${agentId}`;
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
-/** A session-store write: a Redis failure is status 7. A MULTI's own failed command counts too. */
-async function store<T>(command: Promise<T>): Promise<T> {
-  let result: T;
-  try {
-    result = await command;
-  } catch {
-    throw new DownstreamUnavailableError('session store unavailable');
-  }
-  if (Array.isArray(result) && result.some((reply) => Array.isArray(reply) && reply[0] instanceof Error)) {
-    throw new DownstreamUnavailableError('session store unavailable');
-  }
-  return result;
-}
+const STORE = 'session store';
 
 @Injectable()
 export class AgentSessions {
@@ -37,7 +23,7 @@ export class AgentSessions {
   async register(agentId: number, jti: string, exp: number): Promise<void> {
     const now = nowSeconds();
     const key = activeKey(agentId);
-    await store(
+    await execOrUnavailable(STORE, () =>
       this.redis
         .multi()
         .zremrangebyscore(key, '-inf', now)
@@ -54,20 +40,24 @@ export class AgentSessions {
 
   async revoke(agentId: number, jti: string, exp: number): Promise<void> {
     const ttl = Math.max(1, exp - nowSeconds());
-    await store(this.redis.multi().set(denyKey(jti), '1', 'EX', ttl).zrem(activeKey(agentId), jti).exec());
+    await execOrUnavailable(STORE, () =>
+      this.redis.multi().set(denyKey(jti), '1', 'EX', ttl).zrem(activeKey(agentId), jti).exec(),
+    );
   }
 
   /** Revokes every unexpired token of the agent; returns how many. */
   async revokeAll(agentId: number): Promise<number> {
     const now = nowSeconds();
     const key = activeKey(agentId);
-    const live = await store(this.redis.zrangebyscore(key, now + 1, '+inf', 'WITHSCORES'));
+    const live = await redisOrUnavailable(STORE, () =>
+      this.redis.zrangebyscore(key, now + 1, '+inf', 'WITHSCORES'),
+    );
     const multi = this.redis.multi();
     for (let i = 0; i < live.length; i += 2) {
       multi.set(denyKey(live[i]), '1', 'EX', Math.max(1, Number(live[i + 1]) - now));
     }
     multi.del(key);
-    await store(multi.exec());
+    await execOrUnavailable(STORE, () => multi.exec());
     return live.length / 2;
   }
 }

@@ -34,7 +34,7 @@ import {
   RateLimitedError,
 } from '@app/http';
 import { CodeDelivery, contactLookupHash, FixedWindowRateLimiter, OtpStore, parsePhone } from '@app/recovery';
-import { REDIS } from '@app/redis';
+import { REDIS, redisOrUnavailable } from '@app/redis';
 import { BrandPolicyService } from '../shared/brand-policy.service';
 import { PLAYER_OTP } from '../shared/otp.providers';
 import { PlayerEvents } from '../shared/player-events';
@@ -263,13 +263,8 @@ export class AuthService {
     await this.db.brandTransaction(asBrandId(brandId), (tx) => tx.repo(PlayerLoginLog).insert(this.logRow(playerId, account, success, reason, info)));
   }
 
-  private async redisOp<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof Error && 'status' in err) throw err;
-      throw new DownstreamUnavailableError('redis unavailable');
-    }
+  private redisOp<T>(fn: () => Promise<T>): Promise<T> {
+    return redisOrUnavailable('redis', fn);
   }
 }
 

@@ -10,8 +10,8 @@ import type Redis from 'ioredis';
 import svgCaptchaModule from 'svg-captcha';
 import { APP_CONFIG, type PlayerConfig } from '@app/config';
 import { constantTimeEqual, hashCode } from '@app/crypto';
-import { BusinessRuleError, DownstreamUnavailableError, InvalidInputError } from '@app/http';
-import { REDIS } from '@app/redis';
+import { BusinessRuleError, InvalidInputError } from '@app/http';
+import { REDIS, redisOrUnavailable } from '@app/redis';
 
 export const CAPTCHA_TTL_SECONDS = 300;
 /** No 0/O, 1/I/L: easy to read back. */
@@ -40,26 +40,26 @@ export class CaptchaService {
     let text = '';
     for (let i = 0; i < LENGTH; i += 1) text += ALPHABET[randomInt(ALPHABET.length)];
     const id = randomUUID();
-    try {
-      await this.redis.set(captchaKey(brandId, id), hashCode(text, this.pepper), 'EX', CAPTCHA_TTL_SECONDS);
-    } catch {
-      throw new DownstreamUnavailableError('captcha store unavailable');
-    }
+    await redisOrUnavailable('captcha store', () =>
+      this.redis.set(captchaKey(brandId, id), hashCode(text, this.pepper), 'EX', CAPTCHA_TTL_SECONDS),
+    );
     const image = render(text, { width: 150, height: 50, noise: 2, color: true });
     return { captcha_id: id, image, expires_in: CAPTCHA_TTL_SECONDS };
   }
 
   /** Consumes the challenge; a wrong, expired or reused answer is status 1, a missing one status 2. */
   async verify(brandId: number, id: unknown, answer: unknown): Promise<void> {
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id) || typeof answer !== 'string' || answer.trim() === '') {
+    if (
+      typeof id !== 'string' ||
+      !/^[0-9a-f-]{36}$/.test(id) ||
+      typeof answer !== 'string' ||
+      answer.trim() === ''
+    ) {
       throw new InvalidInputError('invalid input', { captcha: ['isNotEmpty'] });
     }
-    let stored: string | null;
-    try {
-      stored = await this.redis.getdel(captchaKey(brandId, id));
-    } catch {
-      throw new DownstreamUnavailableError('captcha store unavailable');
-    }
+    const stored = await redisOrUnavailable('captcha store', () =>
+      this.redis.getdel(captchaKey(brandId, id)),
+    );
     if (stored === null || !constantTimeEqual(hashCode(answer.trim().toUpperCase(), this.pepper), stored)) {
       throw new BusinessRuleError('invalid captcha');
     }

@@ -18,6 +18,7 @@ import { PasswordHasher } from '@app/auth';
 import { PiiCipher, mask } from '@app/crypto';
 import { Player } from '@app/database';
 import { BusinessRuleError, ConflictError, DownstreamUnavailableError, InvalidInputError, RateLimitedError } from '@app/http';
+import { redisOrUnavailable } from '@app/redis';
 import { CodeDelivery, contactLookupHash, FixedWindowRateLimiter, OtpStore, parsePhone } from '@app/recovery';
 import { BrandPolicyService } from '../shared/brand-policy.service';
 import { PLAYER_OTP } from '../shared/otp.providers';
@@ -201,12 +202,8 @@ export class ProfileService {
     }
   }
 
-  private async redisOp<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch {
-      throw new DownstreamUnavailableError('otp store unavailable');
-    }
+  private redisOp<T>(fn: () => Promise<T>): Promise<T> {
+    return redisOrUnavailable('otp store', fn);
   }
 }
 

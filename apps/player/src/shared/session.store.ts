@@ -7,8 +7,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { DownstreamUnavailableError } from '@app/http';
-import { REDIS } from '@app/redis';
+import { REDIS, redisOrUnavailable } from '@app/redis';
 
 export function sessionKey(brandId: number, account: string): string {
   return `user-session:brand:${brandId}:${account}`;
@@ -27,15 +26,27 @@ return 0
 export class SessionStore {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  async open(brandId: number, account: string, session: { jti: string; playerId: number }, ttlSeconds: number): Promise<void> {
+  async open(
+    brandId: number,
+    account: string,
+    session: { jti: string; playerId: number },
+    ttlSeconds: number,
+  ): Promise<void> {
     await this.guard(() =>
-      this.redis.set(sessionKey(brandId, account), JSON.stringify({ jti: session.jti, player_id: session.playerId }), 'EX', ttlSeconds),
+      this.redis.set(
+        sessionKey(brandId, account),
+        JSON.stringify({ jti: session.jti, player_id: session.playerId }),
+        'EX',
+        ttlSeconds,
+      ),
     );
   }
 
   /** Logout: ends the session only if it is still the one the caller's token opened. */
   async close(brandId: number, account: string, jti: string): Promise<boolean> {
-    const removed = await this.guard(() => this.redis.eval(DELETE_IF_JTI, 1, sessionKey(brandId, account), jti));
+    const removed = await this.guard(() =>
+      this.redis.eval(DELETE_IF_JTI, 1, sessionKey(brandId, account), jti),
+    );
     return Number(removed) === 1;
   }
 
@@ -44,11 +55,7 @@ export class SessionStore {
     await this.guard(() => this.redis.del(sessionKey(brandId, account)));
   }
 
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch {
-      throw new DownstreamUnavailableError('session store unavailable');
-    }
+  private guard<T>(fn: () => Promise<T>): Promise<T> {
+    return redisOrUnavailable('session store', fn);
   }
 }
