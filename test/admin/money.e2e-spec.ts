@@ -17,6 +17,7 @@ import {
   metricValue,
   operatorToken,
   uid,
+  walletOk,
 } from './harness';
 
 type Table = 'player_deposit' | 'player_withdraw' | 'agent_withdraw';
@@ -271,6 +272,65 @@ describe('admin money-write audit', () => {
     const { id } = await fixture({ ...c, channel: 'bank' });
     expect((await send(c, id)).status).toBe(422);
     expect(h.wallet.calls).toHaveLength(0);
+  });
+
+  describe('the row stays locked while the wallet decides', () => {
+    const c = CASES.find((x) => x.name === 'agree') as Case;
+
+    /** Holds every wallet call until `release()`; `called` settles when the first one arrives. */
+    function holdWallet(): { called: Promise<void>; release: () => void } {
+      let arrived!: () => void;
+      let release!: () => void;
+      const called = new Promise<void>((resolve) => (arrived = resolve));
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      h.setWallet(async (call) => {
+        arrived();
+        await gate;
+        return walletOk(call);
+      });
+      return { called, release };
+    }
+
+    it('a deposit expiry issued during the wallet call waits, then finds nothing pending', async () => {
+      const { id, subject } = await fixture(c);
+      const wallet = holdWallet();
+      const approving = send(c, id);
+      await wallet.called;
+      await expect(
+        h.ds.query(`SELECT id FROM player_deposit WHERE brand_id = $1 AND id = $2 FOR UPDATE NOWAIT`, [
+          brandA,
+          id,
+        ]),
+      ).rejects.toMatchObject({ code: '55P03' });
+      // admin_worker's expiry of the same row, as it would run now.
+      const expiring = h.ds.query(
+        `UPDATE player_deposit SET status = 'expired' WHERE brand_id = $1 AND id = $2 AND status = 'pending'`,
+        [brandA, id],
+      );
+      wallet.release();
+      const res = await approving;
+      expect([res.status, res.body.status]).toEqual([200, 0]);
+      const [, expired] = await expiring;
+      expect(expired).toBe(0);
+      expect(await statusOf(c, id)).toBe('approved');
+      expect(await auditFor(c, subject)).toHaveLength(1);
+    });
+
+    it('a second approval of the same row waits and is refused (422) without a second wallet call or audit row', async () => {
+      const { id, subject } = await fixture(c);
+      const wallet = holdWallet();
+      const first = send(c, id);
+      await wallet.called;
+      const second = send(c, id);
+      wallet.release();
+      const answers = await Promise.all([first, second]);
+      expect(answers.map((r) => [r.status, r.body.status])).toEqual([
+        [200, 0],
+        [422, 1],
+      ]);
+      expect(h.wallet.calls.filter((x) => x.path === c.walletPath(id))).toHaveLength(1);
+      expect(await auditFor(c, subject)).toHaveLength(1);
+    });
   });
 
   describe('players/{id}/adjust', () => {

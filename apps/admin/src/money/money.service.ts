@@ -2,7 +2,8 @@
  * Money-mutating admin routes (seed 004 "Money-write audit guarantees
  * (P1-4)"; ADR-009: wallet_service stays the only money writer, admin
  * orchestrates). Order of every route:
- *   1. read the affected row under the request brand (404 outside it) and
+ *   1. read and lock the affected row under the request brand (404 outside
+ *      it; the lock is held until step 3 commits) and
  *      check the workflow status (status 1 when the move is not allowed);
  *   2. call wallet_service (per-caller token + signed X-Brand-Id); on failure
  *      stop: no state change, no audit row (the action did not happen);
@@ -24,7 +25,7 @@ import { contactHash, contactHashShort, type PiiCipher } from '@app/crypto';
 import { BrandNotAllowedError, BusinessRuleError, NotFoundError } from '@app/http';
 import { Metrics } from '@app/observability';
 import { REDIS } from '@app/redis';
-import { asBrandId, type BrandId, Database } from '@app/database';
+import { asBrandId, type BrandId, type BrandTx, Database } from '@app/database';
 import { ADMIN_PASSWORD_HASHER } from '../auth/auth.service';
 import { AdminAuditService } from '../common/admin-audit.service';
 import { normalizePhone, PII_CIPHER } from '../common/pii';
@@ -41,6 +42,13 @@ interface MoneyRow {
   status: string;
   transaction_id: string | null;
   channel?: string;
+}
+
+/** A row the wallet has moved: the row as locked, the wallet's answer and its transaction id. */
+interface Moved {
+  row: MoneyRow;
+  data: unknown;
+  transactionId: string | null;
 }
 
 export interface TransitionResult {
@@ -71,17 +79,78 @@ export class MoneyService {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
-  private async loadRow(brandId: BrandId, t: Transition, id: number): Promise<MoneyRow> {
+  /**
+   * The affected row, locked (`FOR UPDATE`) until `tx` ends: the transition holds it across the
+   * wallet call, so a concurrent move of the same row (a second operator, admin_worker's deposit
+   * expiry) waits and then sees the new status instead of overwriting it.
+   */
+  private async lockRow(tx: BrandTx, t: Transition, id: number): Promise<MoneyRow> {
     const extra = t.table === 'player_deposit' ? ', channel' : '';
-    const row = await this.db.brandTransaction(brandId, async (tx) => {
-      const rows = await tx.sql<MoneyRow>(
-        `SELECT id, brand_id, ${t.subject} AS subject_id, amount, status, transaction_id${extra} FROM ${t.table} WHERE brand_id = $1 AND id = $2`,
-        [id],
-      );
-      return rows.rows[0];
-    });
+    const rows = await tx.sql<MoneyRow>(
+      `SELECT id, brand_id, ${t.subject} AS subject_id, amount, status, transaction_id${extra} FROM ${t.table} WHERE brand_id = $1 AND id = $2 FOR UPDATE`,
+      [id],
+    );
+    const row = rows.rows[0];
     if (!row) throw new NotFoundError(`${t.table.replace('_', ' ')} not found`);
     return { ...row, id: Number(row.id), subject_id: Number(row.subject_id) };
+  }
+
+  /**
+   * Steps 1-3 in one transaction that holds the row lock, so the status the wallet call was decided
+   * on is the status the update replaces. A failure once the wallet has answered does not undo the
+   * money move: it is logged and the move is still reported (and audited by the caller).
+   */
+  private async moveLocked(
+    operatorId: number,
+    brandId: BrandId,
+    t: Transition,
+    id: number,
+    reason: string | null,
+  ): Promise<Moved> {
+    let moved: Moved | undefined;
+    try {
+      return await this.db.brandTransaction(brandId, async (tx) => {
+        const row = await this.lockRow(tx, t, id);
+        if (!t.from.includes(row.status))
+          throw new BusinessRuleError(`cannot move from ${row.status} to ${t.to}`);
+        if (t.channel !== undefined && row.channel !== t.channel)
+          throw new BusinessRuleError(`not a ${t.channel} deposit`);
+        const data = await this.wallet.command({
+          // The row's brand, equal to the request brand, which pinned the read.
+          brandId: asBrandId(row.brand_id),
+          path: t.walletPath(id),
+          body: {
+            id,
+            [t.subject]: row.subject_id,
+            amount: row.amount,
+            operator_id: operatorId,
+            reason,
+            idempotency_key: `admin:${t.table}:${id}:${t.walletCommand}`,
+          },
+        });
+        moved = { row, data, transactionId: walletTransactionId(data) ?? row.transaction_id };
+        await tx.sql(
+          `UPDATE ${t.table} SET status = $2, transaction_id = $3, operator_id = $4, remark = COALESCE($5, remark), ${t.stampColumn} = now(), updated_at = now()
+           WHERE brand_id = $1 AND id = $6`,
+          [t.to, moved.transactionId, String(operatorId), reason, id],
+        );
+        return moved;
+      });
+    } catch (err) {
+      // Before the wallet answered nothing happened: the error is the answer.
+      if (!moved) throw err;
+      // The money moved already; the workflow row is reconciled from the wallet and the audit row.
+      this.logger.error(
+        {
+          table: t.table,
+          id,
+          brand_id: moved.row.brand_id,
+          err: err instanceof Error ? err.message : String(err),
+        },
+        'workflow status update failed after wallet success',
+      );
+      return moved;
+    }
   }
 
   /** One workflow move on a deposit or withdrawal row (steps 1-4 above). */
@@ -92,43 +161,8 @@ export class MoneyService {
     id: number,
     reason: string | null,
   ): Promise<TransitionResult> {
-    const row = await this.loadRow(brandId, t, id);
-    if (!t.from.includes(row.status))
-      throw new BusinessRuleError(`cannot move from ${row.status} to ${t.to}`);
-    if (t.channel !== undefined && row.channel !== t.channel)
-      throw new BusinessRuleError(`not a ${t.channel} deposit`);
-    // The audited brand is the affected row's (equal to the request brand, which pinned the read).
+    const { row, data, transactionId } = await this.moveLocked(operatorId, brandId, t, id, reason);
     const rowBrand = asBrandId(row.brand_id);
-
-    const data = await this.wallet.command({
-      brandId: rowBrand,
-      path: t.walletPath(id),
-      body: {
-        id,
-        [t.subject]: row.subject_id,
-        amount: row.amount,
-        operator_id: operatorId,
-        reason,
-        idempotency_key: `admin:${t.table}:${id}:${t.walletCommand}`,
-      },
-    });
-    const transactionId = walletTransactionId(data) ?? row.transaction_id;
-
-    try {
-      await this.db.brandTransaction(rowBrand, (tx) =>
-        tx.sql(
-          `UPDATE ${t.table} SET status = $2, transaction_id = $3, operator_id = $4, remark = COALESCE($5, remark), ${t.stampColumn} = now(), updated_at = now()
-           WHERE brand_id = $1 AND id = $6 AND status = $7`,
-          [t.to, transactionId, String(operatorId), reason, id, row.status],
-        ),
-      );
-    } catch (err) {
-      // The money moved already; the workflow row is reconciled from the wallet and the audit row below.
-      this.logger.error(
-        { table: t.table, id, brand_id: rowBrand, err: err instanceof Error ? err.message : String(err) },
-        'workflow status update failed after wallet success',
-      );
-    }
 
     const audited = await this.audit.money(
       {
