@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { parseBinding } from '@app/brand-context';
 import { AttendanceJob } from '../../apps/admin-worker/src/jobs/attendance.job';
 import { DailyStatisticsJob } from '../../apps/admin-worker/src/jobs/daily-statistics.job';
@@ -451,6 +452,10 @@ describe('Vera sync', () => {
       expect(state.last_failure_at).not.toBeNull();
       expect(state.last_error).toContain('HTTP 500');
       expect(state.last_success_at).not.toBeNull(); // from the previous test
+      // Liveness (/healthz) is not affected: a restart would wipe the failure, not fix it.
+      const live = await health(`${vera.healthUrl}z`);
+      expect([live.http, live.body.status]).toEqual([200, 0]);
+      expect(live.body.data.checks).toEqual({ scheduler: 'ok' });
 
       answer = 200;
       expect((await vera.app.get(JobRunner).run(vera.app.get(VeraSyncJob), NOW)).outcome).toBe('success');
@@ -518,6 +523,15 @@ describe('health and heartbeat', () => {
           'vera_sync',
         ].sort(),
       );
+      // Liveness runs the scheduler check only; once the cron jobs stop, it fails (a restart helps).
+      expect((await health(`${scheduled.healthUrl}z`)).body.data.checks).toEqual({ scheduler: 'ok' });
+      scheduled.app.get(SchedulerRegistry).getCronJob('tags').stop();
+      const stopped = await health(`${scheduled.healthUrl}z`);
+      expect([stopped.http, stopped.body.status, stopped.body.data.checks]).toEqual([
+        503,
+        7,
+        { scheduler: 'down' },
+      ]);
     } finally {
       await scheduled.close();
     }

@@ -2,7 +2,7 @@
  * Deployment artefacts (issue 7, point 2) checked in CI, since no Docker
  * engine or cluster runs here: every manifest under deploy/k8s validates
  * against the Kubernetes API schemas (kubernetes-models), and the structural
- * rules operators rely on hold: readiness/liveness on /health, Prometheus
+ * rules operators rely on hold: readiness on /health, liveness on /healthz, Prometheus
  * scrape annotations, replicas, resources, non-root pods, images and ports
  * that match docker/Dockerfile targets, env vars that exist in .env.example
  * and that each app actually declares, secrets only from the Secret, and the
@@ -226,16 +226,22 @@ describe('deploy/k8s manifests', () => {
     }
   });
 
-  it.each(APPS)('%s: readiness, liveness and startup probes hit /health on the http port', (app) => {
-    const container = containerOf(deployment(app)!);
-    for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
-      expect({ probe, httpGet: container[probe]?.httpGet }).toEqual({
-        probe,
-        httpGet: { path: '/health', port: 'http' },
-      });
-    }
-    expect(container.ports).toEqual([expect.objectContaining({ name: 'http' })]);
-  });
+  // Readiness is /health (every dependency); liveness and startup are /healthz, so a Redis or
+  // PostgreSQL outage or a failed job run takes pods out of rotation instead of restarting them all.
+  it.each(APPS)(
+    '%s: readiness probes hit /health, liveness and startup probes /healthz, on the http port',
+    (app) => {
+      const container = containerOf(deployment(app)!);
+      const paths = { readinessProbe: '/health', livenessProbe: '/healthz', startupProbe: '/healthz' };
+      for (const [probe, path] of Object.entries(paths)) {
+        expect({ probe, httpGet: container[probe]?.httpGet }).toEqual({
+          probe,
+          httpGet: { path, port: 'http' },
+        });
+      }
+      expect(container.ports).toEqual([expect.objectContaining({ name: 'http' })]);
+    },
+  );
 
   it.each(APPS)('%s: Prometheus scrapes /metrics on the container port', (app) => {
     const template = deployment(app)!.spec.template;

@@ -82,16 +82,23 @@ export class AdminWorkerModule implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.health.register('scheduler', async () => {
-      const crons = [...this.scheduler.getCronJobs().entries()];
-      const active = crons.filter(([, job]) => job.isActive).map(([name]) => name);
-      const expected = Object.keys(SCHEDULES);
-      const ok = !this.options.scheduled || expected.every((name) => active.includes(name));
-      return {
-        ok,
-        details: { scheduled: this.options.scheduled, active_cron_jobs: active, schedules: SCHEDULES },
-      };
-    });
+    // A scheduler that stopped is the one failure here a restart fixes: it is also a liveness
+    // check (/healthz). A failed job run stays readiness only (`jobs`, seed 004 "job-health
+    // readiness"): restarting would wipe its state and hide the failure.
+    this.health.register(
+      'scheduler',
+      async () => {
+        const crons = [...this.scheduler.getCronJobs().entries()];
+        const active = crons.filter(([, job]) => job.isActive).map(([name]) => name);
+        const expected = Object.keys(SCHEDULES);
+        const ok = !this.options.scheduled || expected.every((name) => active.includes(name));
+        return {
+          ok,
+          details: { scheduled: this.options.scheduled, active_cron_jobs: active, schedules: SCHEDULES },
+        };
+      },
+      { liveness: true },
+    );
     this.health.setInfo('timezone', () => this.options.timeZone);
     this.health.setInfo('vera_sync', () => (this.options.veraSyncUrl ? 'enabled' : 'disabled'));
   }

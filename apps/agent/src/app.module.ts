@@ -24,6 +24,7 @@ import { AgentAuthGuard, AgentBrandGuard } from './edge/guards';
 import { AgentFeaturesModule } from './features.module';
 import { EnvelopeInterceptor } from './http/envelope.interceptor';
 import { AGENT_SERVICE, AgentSharedModule } from './shared/agent-shared.module';
+import { PROBE_PATHS } from '@app/health';
 
 export const AGENT_PIPELINE = new MiddlewarePipeline([
   { name: 'request-id', middleware: ClsMiddleware },
@@ -34,7 +35,7 @@ export const AGENT_PIPELINE = new MiddlewarePipeline([
 /** The guards that follow the pipeline, in the order Nest runs them. */
 export const AGENT_GUARDS = [AgentAuthGuard, AgentBrandGuard] as const;
 
-export const PIPELINE_EXCLUDES = ['/health', '/metrics'];
+export const PIPELINE_EXCLUDES = PROBE_PATHS;
 
 @Module({})
 export class AgentModule implements NestModule {

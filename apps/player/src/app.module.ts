@@ -39,6 +39,7 @@ import { PlayerEvents } from './shared/player-events';
 import { PlayerIdentityGuard } from './shared/request-info';
 import { RECOVERY_TOKEN_VERIFIER, SECURITY_PROVIDERS } from './shared/security.providers';
 import { SessionStore } from './shared/session.store';
+import { PROBE_PATHS } from '@app/health';
 
 export const PLAYER_PIPELINE = new MiddlewarePipeline([{ name: 'request-context', middleware: ClsMiddleware }]);
 
@@ -125,6 +126,6 @@ export class PlayerModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    PLAYER_PIPELINE.apply(consumer, ['/health', '/metrics']);
+    PLAYER_PIPELINE.apply(consumer, PROBE_PATHS);
   }
 }

@@ -43,4 +43,22 @@ describe('evaluateHealth (CONTRACTS §8)', () => {
     expect(result.body.data.checks).toEqual({ redis: 'down', db: 'down' });
     expect(result.body.data.multi_brand_enforcement).toBe('enforce');
   });
+
+  it('runs only the liveness checks for /healthz, so a dependency outage does not fail it', async () => {
+    const { health, indicators } = await setup();
+    const registry = new HealthRegistry();
+    registry.register('redis', async () => ({ ok: false }));
+    registry.register('scheduler', async () => ({ ok: true }), { liveness: true });
+    const live = await evaluateHealth(health, indicators, registry, 'admin_worker', 'observe', 'liveness');
+    expect([live.httpStatus, live.body.status, live.body.data.checks]).toEqual([200, 0, { scheduler: 'ok' }]);
+    const ready = await evaluateHealth(health, indicators, registry, 'admin_worker', 'observe');
+    expect([ready.httpStatus, ready.body.data.checks]).toEqual([503, { redis: 'down', scheduler: 'ok' }]);
+
+    registry.register('scheduler', async () => ({ ok: false }), { liveness: true });
+    const wedged = await evaluateHealth(health, indicators, registry, 'admin_worker', 'observe', 'liveness');
+    expect([wedged.httpStatus, wedged.body.status, wedged.body.data.checks]).toEqual([503, 7, { scheduler: 'down' }]);
+    // Registering a name again without the option takes it out of liveness.
+    registry.register('scheduler', async () => ({ ok: false }));
+    expect(registry.entries('liveness')).toEqual([]);
+  });
 });

@@ -4,13 +4,21 @@ import type { FastifyReply } from 'fastify';
 import { ENFORCEMENT_MODE, type EnforcementMode, SERVICE_NAME } from '@app/config';
 import { Status } from '@app/http';
 import { RedisHealthCheck } from './redis.indicator';
-import { HealthRegistry, type CheckOutcome, type HealthCheckFn } from './registry';
+import { HealthRegistry, type CheckOutcome, type HealthCheckFn, type ProbeKind } from './registry';
+
+/** Paths every app serves outside its request pipeline: never authenticated, never brand-resolved (CONTRACTS §8). */
+export const PROBE_PATHS = ['/health', '/healthz', '/metrics'];
 
 /**
  * `/health` of CONTRACTS §8: 200 + status 0 when every check passes, 503 +
  * status 7 with the same data when one fails; never authenticated, never
  * brand-resolved. Checks (db, redis, outbox, scheduler jobs…) are registered
  * by the modules that own the resource, and run as terminus indicators.
+ *
+ * `/healthz` is the liveness probe (the path seed 004 names beside `/health`):
+ * same body, but only the checks registered as liveness ones, so a Redis or
+ * PostgreSQL outage or a failed job run takes an instance out of rotation
+ * (readiness, `/health`) without the orchestrator restarting every replica.
  */
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -37,11 +45,12 @@ export async function evaluateHealth(
   registry: HealthRegistry,
   service: string,
   mode: EnforcementMode,
+  kind: ProbeKind = 'readiness',
 ): Promise<{ httpStatus: number; body: { status: number; msg: string; data: Record<string, unknown> } }> {
   const checks: Record<string, string> = {};
   const details: Record<string, unknown> = {};
   let healthy = true;
-  const indicatorFns = registry.entries().map(([name, fn]) => async (): Promise<HealthIndicatorResult> => {
+  const indicatorFns = registry.entries(kind).map(([name, fn]) => async (): Promise<HealthIndicatorResult> => {
     const outcome = await withTimeout(fn);
     checks[name] = outcome.ok ? 'ok' : 'down';
     if (outcome.details) details[name] = outcome.details;
@@ -72,7 +81,23 @@ export class HealthController {
 
   @Get('/health')
   async check(@Res() reply: FastifyReply): Promise<void> {
-    const { httpStatus, body } = await evaluateHealth(this.health, this.indicators, this.registry, this.service, this.mode);
+    await this.answer(reply, 'readiness');
+  }
+
+  @Get('/healthz')
+  async live(@Res() reply: FastifyReply): Promise<void> {
+    await this.answer(reply, 'liveness');
+  }
+
+  private async answer(reply: FastifyReply, kind: ProbeKind): Promise<void> {
+    const { httpStatus, body } = await evaluateHealth(
+      this.health,
+      this.indicators,
+      this.registry,
+      this.service,
+      this.mode,
+      kind,
+    );
     void reply.status(httpStatus).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

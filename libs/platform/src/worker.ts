@@ -10,8 +10,8 @@ import { requestIdFor } from '@app/observability';
 
 /**
  * Workers are Nest application contexts (no HTTP stack) plus a tiny HTTP
- * server answering `/health` and `/metrics` on their health port
- * (CONTRACTS §1, §8).
+ * server answering `/health` (readiness), `/healthz` (liveness) and
+ * `/metrics` on their health port (CONTRACTS §1, §8).
  */
 export async function createWorkerApp(module: Type | DynamicModule): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(module, { bufferLogs: true, abortOnError: false });
@@ -30,8 +30,9 @@ export function startHealthServer(app: INestApplicationContext, port: number, ho
     const path = (req.url ?? '/').split('?')[0];
     // CONTRACTS §3: X-Request-ID bound or generated, echoed on every response.
     res.setHeader('x-request-id', requestIdFor(req));
-    if (req.method === 'GET' && path === '/health') {
-      void evaluateHealth(health, indicators, registry, service, mode).then(({ httpStatus, body }) => {
+    if (req.method === 'GET' && (path === '/health' || path === '/healthz')) {
+      const kind = path === '/health' ? 'readiness' : 'liveness';
+      void evaluateHealth(health, indicators, registry, service, mode, kind).then(({ httpStatus, body }) => {
         res.writeHead(httpStatus, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify(body));
       });

@@ -5,6 +5,7 @@ import { BrandResolutionMiddleware } from './brand-resolution.middleware';
 import { JwtAuthMiddleware } from './jwt-auth.middleware';
 import { RateLimitMiddleware } from './rate-limit.middleware';
 import { SessionCheckMiddleware } from './session-check.middleware';
+import { PROBE_PATHS } from '@app/health';
 
 /**
  * gateway (seed 003, issue 3 point 2): the pipeline is declared once, here,
@@ -42,4 +43,4 @@ export function assertGatewayPipeline(pipeline: MiddlewarePipeline): void {
   }
 }
 
-export const GATEWAY_UNPIPED_PATHS = ['/health', '/metrics'];
+export const GATEWAY_UNPIPED_PATHS = PROBE_PATHS;
