@@ -147,7 +147,11 @@ describe('gateway during a Redis outage', () => {
     expect(health.json.data).toMatchObject({ checks: { redis: 'down' } });
     // Liveness does not follow Redis: the gateway leaves rotation (/health) but is not restarted.
     const live = await send(uncached.url, '/healthz');
-    expect([live.status, live.json.status, live.json.data.checks]).toEqual([200, 0, {}]);
+    expect([live.status, live.json.status, live.json.data]).toEqual([
+      200,
+      0,
+      expect.objectContaining({ checks: {} }),
+    ]);
 
     await proxy.start();
 
