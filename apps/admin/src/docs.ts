@@ -11,7 +11,7 @@ export function setupAdminDocs(app: INestApplication): void {
     .setTitle('admin_service')
     .setDescription(
       'Back-office API (seed 004, ADR-009). Every /api/v1 route except /api/v1/auth/login needs `Authorization: Bearer <admin JWT>`; ' +
-        'brand-scoped routes take the brand from X-Brand-Id (else the request domain) and answer status 54 without one. ' +
+        'brand-scoped routes take the brand from X-Brand-Id (else the request domain) and answer status 54 without one and status 50 when it names no brand. ' +
         'Bodies are {status, msg, data} envelopes (CONTRACTS §2).',
     )
     .addBearerAuth()

@@ -127,6 +127,8 @@ describe('EnvelopeExceptionFilter', () => {
     ['QueryFailedError', '22003', undefined],
     ['QueryFailedError', '22P02', undefined],
     ['error', '22001', 'ERROR'],
+    ['QueryFailedError', '22021', undefined],
+    ['error', '22P05', 'ERROR'],
   ])(
     'answers a database %s %s (a value that does not fit its column) with status 2, not 500',
     (name, code, severity) => {

@@ -3,6 +3,7 @@
 import {
   CONFIG_SCHEMA,
   ConfigValidationError,
+  foldLegacyPayment,
   normalizeConfigValue,
   normalizeImport,
   schemaDocument,
@@ -108,6 +109,26 @@ describe('brand_config schema registry', () => {
     ]);
   });
 
+  it('refuses a legacy payment scalar as a key of its own, naming the payment_policy field', () => {
+    expect(problems(() => normalizeConfigValue('payment_channel_plisio_enabled', true))).toEqual({
+      payment_channel_plisio_enabled: [
+        'legacy compatibility key, never stored: write payment_policy.plisio_enabled instead',
+      ],
+    });
+  });
+
+  it('refuses a NUL character at any depth but keeps the text \\u0000', () => {
+    for (const value of ['a\u0000', { a: [{ b: '\u0000' }] }, { 'k\u0000': 1 }, ['\\\u0000']]) {
+      expect(problems(() => normalizeConfigValue('i18n_overrides', value))).toEqual({
+        i18n_overrides: ['must not contain the NUL character'],
+      });
+    }
+    expect(normalizeConfigValue('i18n_overrides', ['a\\u0000', '\\\\u0000']).value).toEqual([
+      'a\\u0000',
+      '\\\\u0000',
+    ]);
+  });
+
   it('stores unregistered keys as given but refuses bad key names', () => {
     expect(normalizeConfigValue('i18n.ko', { hello: '안녕' }).value).toEqual({ hello: '안녕' });
     expect(problems(() => normalizeConfigValue('Bad Key', 1))).toHaveProperty(['Bad Key']);
@@ -166,6 +187,51 @@ describe('brand_config import', () => {
       'payment_channel_plisio_enabled',
     ]);
     expect(result.config).not.toHaveProperty('deposit_min_amount');
+  });
+
+  it('reports the legacy scalars that lose to the payment_policy of the import', () => {
+    const result = normalizeImport({
+      config: {
+        payment_policy: { deposit_min_amount: 1000 },
+        deposit_min_amount: 5,
+        deposit_max_amount: 9000,
+      },
+    });
+    expect(result.shadowedLegacyKeys).toEqual(['deposit_min_amount']);
+    expect(result.legacyPayment).toBeNull();
+  });
+
+  it('leaves legacy scalars without a payment_policy to be folded into the stored policy', () => {
+    const result = normalizeImport({
+      config: { deposit_min_amount: '5', payment_channel_plisio_enabled: 'off' },
+    });
+    expect(result.config).toEqual({});
+    expect(result.legacyPayment).toEqual({ deposit_min_amount: 5, payment_channel_plisio_enabled: false });
+    expect(result.foldedLegacyKeys.sort()).toEqual(['deposit_min_amount', 'payment_channel_plisio_enabled']);
+  });
+
+  it('folds legacy scalars into the stored payment_policy only where it has no value', () => {
+    const stored = { deposit_min_amount: 100, deposit_maintenance_enabled: null };
+    const folded = foldLegacyPayment(stored, {
+      deposit_min_amount: 1,
+      deposit_max_amount: 500,
+      deposit_maintenance_enabled: true,
+    });
+    expect(folded).toEqual({
+      policy: { deposit_min_amount: 100, deposit_max_amount: 500, deposit_maintenance_enabled: null },
+      filled: ['deposit_max_amount'],
+      shadowed: ['deposit_min_amount', 'deposit_maintenance_enabled'],
+    });
+    expect(stored).toEqual({ deposit_min_amount: 100, deposit_maintenance_enabled: null });
+    expect(foldLegacyPayment(undefined, { withdraw_min_amount: 3 }).policy).toEqual({
+      withdraw_min_amount: 3,
+    });
+  });
+
+  it('validates min and max on the merged payment_policy', () => {
+    expect(
+      problems(() => foldLegacyPayment({ deposit_max_amount: 50 }, { deposit_min_amount: 100 })),
+    ).toHaveProperty(['payment_policy.deposit_min_amount']);
   });
 
   it('separates the provider allow list and reports unregistered keys', () => {

@@ -9,7 +9,12 @@
  *   (deposit_min_amount, payment_channel_plisio_enabled, ...): an import folds
  *   a legacy scalar into payment_policy only where the policy object has no
  *   value of its own, and never writes the scalar back (exports emit only
- *   the policy object);
+ *   the policy object). The policy that wins is the import's own
+ *   payment_policy when it carries one (a full replacement, like any key),
+ *   else the brand's stored payment_policy: scalars then only fill the
+ *   fields it lacks (`foldLegacyPayment`, run by the service under the row's
+ *   lock). The per-key route refuses a legacy scalar outright: it has no row
+ *   of its own to write;
  * - payment_policy.deposit_maintenance_* are tri-state: an omitted or null
  *   field falls back to the legacy global setting and stays null, while false
  *   or an empty string is an explicit brand override and is kept.
@@ -379,6 +384,15 @@ function normalizeAllowlist(value: unknown, problems: Problems): number[] | unde
   return [...new Set(ids)].sort((a, b) => a - b);
 }
 
+/**
+ * A NUL character anywhere in the serialized value (a string or an object key, at any depth):
+ * JSON.stringify writes it as `\u0000`. That is a NUL escape after an even number of backslashes
+ * (escaped backslashes of the text); after an odd number it is the text `\u0000` itself, which is
+ * fine. jsonb cannot hold U+0000.
+ */
+const JSON_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+/** Checks that the value can be stored as one jsonb value of bounded size. */
 function checkSize(key: string, value: unknown, problems: Problems): boolean {
   const text = JSON.stringify(value);
   if (text === undefined) {
@@ -387,6 +401,10 @@ function checkSize(key: string, value: unknown, problems: Problems): boolean {
   }
   if (Buffer.byteLength(text) > MAX_VALUE_BYTES) {
     problems.add(key, `must serialize to at most ${MAX_VALUE_BYTES} bytes`);
+    return false;
+  }
+  if (JSON_NUL.test(text)) {
+    problems.add(key, 'must not contain the NUL character');
     return false;
   }
   return true;
@@ -422,6 +440,12 @@ function normalizeOne(key: string, value: unknown, problems: Problems, warnings:
 
 /** Normalizes one per-key write (PUT /brands/{id}/config/{key}); throws ConfigValidationError. */
 export function normalizeConfigValue(key: string, value: unknown): { value: unknown; warnings: string[] } {
+  const legacy = LEGACY_PAYMENT_KEYS[key];
+  if (legacy !== undefined) {
+    throw new ConfigValidationError({
+      [key]: [`legacy compatibility key, never stored: write payment_policy.${legacy} instead`],
+    });
+  }
   const problems = new Problems();
   const warnings: string[] = [];
   const normalized = normalizeOne(key, value, problems, warnings);
@@ -430,14 +454,64 @@ export function normalizeConfigValue(key: string, value: unknown): { value: unkn
 }
 
 export interface NormalizedImport {
-  /** brand_config rows to write, key → normalized value (the allow list excluded). */
+  /**
+   * brand_config rows to write, key → normalized value (the allow list excluded). Without
+   * payment_policy when `legacyPayment` is set: that policy is the stored one plus the scalars.
+   */
   config: Record<string, unknown>;
   /** Provider ids for brand_provider_config, when the import carries the allow list. */
   providerAllowlist: number[] | null;
-  /** Legacy scalar keys folded into payment_policy (payment_policy's own values win). */
+  /** Legacy scalar keys the import carried, all consumed by payment_policy (payment_policy's own values win). */
   foldedLegacyKeys: string[];
+  /** The legacy keys among them whose field the import's own payment_policy already sets. */
+  shadowedLegacyKeys: string[];
+  /**
+   * Legacy key → normalized value, when the import carries legacy scalars but no payment_policy:
+   * they fill only the fields the brand's stored payment_policy lacks (foldLegacyPayment).
+   */
+  legacyPayment: Record<string, unknown> | null;
   unregisteredKeys: string[];
   warnings: string[];
+}
+
+export interface FoldedPayment {
+  policy: Record<string, unknown>;
+  /** Legacy keys whose value was written into a field the policy did not set. */
+  filled: string[];
+  /** Legacy keys dropped because the policy sets their field (the object wins). */
+  shadowed: string[];
+}
+
+function fold(
+  base: Record<string, unknown>,
+  legacy: Record<string, unknown>,
+  problems: Problems,
+): FoldedPayment {
+  const policy = { ...base };
+  const filled: string[] = [];
+  const shadowed: string[] = [];
+  for (const [key, value] of Object.entries(legacy)) {
+    const field = LEGACY_PAYMENT_KEYS[key];
+    if (field in policy) shadowed.push(key);
+    else {
+      policy[field] = value;
+      filled.push(key);
+    }
+  }
+  if (filled.length > 0) checkRanges('payment_policy', policy, problems);
+  return { policy, filled, shadowed };
+}
+
+/**
+ * Folds an import's legacy scalars (`NormalizedImport.legacyPayment`) into the brand's stored
+ * payment_policy: the stored object wins, a scalar only fills a field it lacks. The merged policy
+ * is validated (min ≤ max); throws ConfigValidationError.
+ */
+export function foldLegacyPayment(stored: unknown, legacy: Record<string, unknown>): FoldedPayment {
+  const problems = new Problems();
+  const result = fold(isPlainObject(stored) ? stored : {}, legacy, problems);
+  if (!problems.empty) throw new ConfigValidationError(problems.fields);
+  return result;
 }
 
 /** Accepts `{config: {...}}`, `{entries: [{key, value}]}` or the server-config export `{brand: {config: {...}}}`. */
@@ -492,7 +566,7 @@ export function normalizeImport(body: unknown): NormalizedImport {
     const normalized = normalizeOne(key, raw, problems, warnings);
     if (normalized === undefined) continue;
     if (key === PROVIDER_ALLOWLIST_KEY) providerAllowlist = normalized as number[];
-    else if (LEGACY_PAYMENT_KEYS[key] !== undefined) legacy[LEGACY_PAYMENT_KEYS[key]] = normalized;
+    else if (LEGACY_PAYMENT_KEYS[key] !== undefined) legacy[key] = normalized;
     else {
       config[key] = normalized;
       if (!SPECS.has(key)) unregisteredKeys.push(key);
@@ -500,17 +574,30 @@ export function normalizeImport(body: unknown): NormalizedImport {
   }
 
   const foldedLegacyKeys = Object.keys(LEGACY_PAYMENT_KEYS).filter((k) => entries.some(([key]) => key === k));
-  if (foldedLegacyKeys.length > 0) {
-    const policy = { ...((config.payment_policy as Record<string, unknown> | undefined) ?? {}) };
-    for (const [field, value] of Object.entries(legacy)) {
-      // payment_policy wins: a legacy scalar only fills a field the policy does not set.
-      if (!(field in policy)) policy[field] = value;
+  const carriesPolicy = entries.some(([key]) => key === 'payment_policy');
+  let shadowedLegacyKeys: string[] = [];
+  let legacyPayment: Record<string, unknown> | null = null;
+  if (foldedLegacyKeys.length > 0 && carriesPolicy) {
+    // The import's own payment_policy wins over its scalars.
+    if (config.payment_policy !== undefined) {
+      const folded = fold(config.payment_policy as Record<string, unknown>, legacy, problems);
+      config.payment_policy = folded.policy;
+      shadowedLegacyKeys = folded.shadowed;
     }
-    checkRanges('payment_policy', policy, problems);
-    config.payment_policy = policy;
+  } else if (foldedLegacyKeys.length > 0) {
+    // No payment_policy in the import: the stored one wins, merged at write time.
+    legacyPayment = legacy;
   }
   if (!problems.empty) throw new ConfigValidationError(problems.fields);
-  return { config, providerAllowlist, foldedLegacyKeys, unregisteredKeys, warnings };
+  return {
+    config,
+    providerAllowlist,
+    foldedLegacyKeys,
+    shadowedLegacyKeys,
+    legacyPayment,
+    unregisteredKeys,
+    warnings,
+  };
 }
 
 /** The registry as served by GET /api/v1/brands/config/schema. */
@@ -539,7 +626,7 @@ export function schemaDocument(): Record<string, unknown> {
     legacy_payment_keys: LEGACY_PAYMENT_KEYS,
     precedence: [
       'feature_policy.*_enabled is the kill-switch layer; the effective decision is an AND with registration_policy / payment_policy',
-      'payment_policy wins over the legacy scalar keys; imports fold legacy scalars into payment_policy where it has no value',
+      'payment_policy wins over the legacy scalar keys; imports fold legacy scalars into payment_policy (the one in the import, else the stored one) where it has no value; legacy scalars are never stored as keys of their own',
       'payment_policy.deposit_maintenance_* are tri-state: null falls back to global, false or "" is an explicit brand override',
     ],
     import_shapes: ['{"config": {...}}', '{"entries": [{"key", "value"}]}', '{"brand": {"config": {...}}}'],

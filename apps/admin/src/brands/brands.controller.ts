@@ -1,9 +1,10 @@
 /** Brand catalog routes (CONTRACTS §7, seed 004); global, not brand-scoped. */
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { ok } from '@app/http';
 import { CurrentOperator } from '../auth/admin-auth.guard';
+import { IsOptionalNonNull, NoNulChar } from '../common/validation';
 import { BRAND_CODE_PATTERN } from './brand-code';
 import { BrandsService } from './brands.service';
 
@@ -11,17 +12,20 @@ const lowerTrim = () =>
   Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 const upperTrim = () =>
   Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value));
+// The name is stored trimmed, so a whitespace-only name must fail MinLength(1) here rather than be stored as "".
+const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
 class CreateBrandDto {
   @lowerTrim() @IsString() @Matches(BRAND_CODE_PATTERN) brand_code!: string;
-  @IsString() @MinLength(1) @MaxLength(128) name!: string;
+  @trim() @IsString() @NoNulChar() @MinLength(1) @MaxLength(128) name!: string;
   @upperTrim() @IsString() @Matches(/^[A-Z]{3,5}$/) default_currency!: string;
 }
 
+// Every brand column is NOT NULL: null is refused like any other bad value.
 class UpdateBrandDto {
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(128) name?: string;
-  @IsOptional() @upperTrim() @IsString() @Matches(/^[A-Z]{3,5}$/) default_currency?: string;
-  @IsOptional() @IsIn(['enabled', 'disabled']) status?: 'enabled' | 'disabled';
+  @IsOptionalNonNull() @trim() @IsString() @NoNulChar() @MinLength(1) @MaxLength(128) name?: string;
+  @IsOptionalNonNull() @upperTrim() @IsString() @Matches(/^[A-Z]{3,5}$/) default_currency?: string;
+  @IsOptionalNonNull() @IsIn(['enabled', 'disabled']) status?: 'enabled' | 'disabled';
 }
 
 @Controller('api/v1/brands')

@@ -13,7 +13,7 @@ import { ConflictError, NotFoundError } from '@app/http';
 import { Brand, crossBrandSql, Database, type EnabledStatus } from '@app/database';
 import { AdminAuditService } from '../common/admin-audit.service';
 import { AdminEvents, BRAND_CATALOG_CHANGED } from '../common/events';
-import { likePrefix, normalizeBrandCode } from './brand-code';
+import { caseVariants, likePrefix, normalizeBrandCode } from './brand-code';
 
 export interface BrandView {
   id: number;
@@ -70,11 +70,14 @@ export class BrandsService {
       });
     }
     // Cross-brand on purpose: a namespaced account of ANY brand could be mis-parsed (existence only, no money).
+    // Accounts may carry capitals: lower(account) decides, the case-variant ranges keep it an index scan.
+    const heads = caseVariants(code);
+    const ranges = heads.map((_, i) => `account LIKE $${i + 2}`).join(' OR ');
     const accounts = await crossBrandSql(
       manager,
       'brand_code prefix check against player accounts sent to providers',
-      `SELECT 1 FROM player WHERE account LIKE $1 LIMIT 1`,
-      [likePrefix(code)],
+      `SELECT 1 FROM player WHERE lower(account) LIKE lower($1) AND (${ranges}) LIMIT 1`,
+      [likePrefix(code), ...heads.map(likePrefix)],
     );
     if (accounts.rows.length > 0) {
       throw new ConflictError('brand_code collides with the prefix of existing player accounts', {

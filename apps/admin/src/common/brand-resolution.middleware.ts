@@ -7,11 +7,19 @@
  * status 54. It skips the probe and docs paths so a liveness schedule cannot
  * turn a Redis brownout into route latency, but not /auth/login; a Redis
  * failure is counted as brand_resolution_failed_total{reason="redis_error"}.
+ * A resolved id that is not in the brand catalog leaves the brand unset and
+ * marks the request, so brand-scoped handlers answer status 50 (CONTRACTS §2
+ * BRAND_UNRESOLVED) instead of reading an empty brand or failing a write on
+ * the brand foreign key; brand-global routes are unaffected. Existing ids are
+ * cached briefly (brands are never deleted); an unknown id asks PostgreSQL
+ * every time, so a brand is usable as soon as it is created.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import { ClsService } from 'nestjs-cls';
 import {
   type BrandCarrier,
+  type BrandContext,
   BrandContextService,
   BrandEnforcement,
   DomainMapResolver,
@@ -19,6 +27,8 @@ import {
   extractDomain,
   parseBrandIdHeader,
 } from '@app/brand-context';
+import { Database } from '@app/database';
+import { UNKNOWN_BRAND_CLS_KEY, type UnknownBrand } from './request-context';
 
 export const BRAND_RESOLUTION_SKIP_PATHS: readonly string[] = [
   '/health',
@@ -33,13 +43,52 @@ export function skipsBrandResolution(url: string | undefined): boolean {
   return BRAND_RESOLUTION_SKIP_PATHS.some((skip) => path === skip || path.startsWith(`${skip}/`));
 }
 
+const KNOWN_BRAND_TTL_MS = 30_000;
+const KNOWN_BRAND_MAX = 10_000;
+
 @Injectable()
 export class BrandResolutionMiddleware implements NestMiddleware {
+  private readonly logger = new Logger('BrandResolution');
+  /** brand id → until when it is trusted to exist. */
+  private readonly known = new Map<number, number>();
+
   constructor(
     private readonly brands: BrandContextService,
     private readonly domains: DomainMapResolver,
     private readonly enforcement: BrandEnforcement,
+    private readonly db: Database,
+    private readonly cls: ClsService,
   ) {}
+
+  private async exists(brandId: number): Promise<boolean> {
+    const now = Date.now();
+    if ((this.known.get(brandId) ?? 0) > now) return true;
+    let rows: unknown[];
+    try {
+      rows = await this.db.dataSource.query(`SELECT 1 FROM brand WHERE id = $1`, [brandId]);
+    } catch (err) {
+      // Best effort like the rest of resolution: the handler meets the same database anyway.
+      this.logger.warn({ err: (err as Error).message }, 'brand existence check failed');
+      return true;
+    }
+    if (rows.length === 0) return false;
+    if (this.known.size >= KNOWN_BRAND_MAX) this.known.clear();
+    this.known.set(brandId, now + KNOWN_BRAND_TTL_MS);
+    return true;
+  }
+
+  /** Sets the brand, or marks the request when the id names no brand (status 50 on brand-scoped routes). */
+  private async setChecked(
+    req: BrandCarrier,
+    ctx: BrandContext & { brandId: number; source: 'header' | 'domain' },
+  ): Promise<void> {
+    if (await this.exists(ctx.brandId)) {
+      this.brands.set(ctx, req);
+      return;
+    }
+    this.cls.set<UnknownBrand>(UNKNOWN_BRAND_CLS_KEY, { brandId: ctx.brandId, source: ctx.source });
+    this.brands.set({ brandId: null, source: ctx.source, domain: ctx.domain }, req);
+  }
 
   async use(
     req: IncomingMessage & BrandCarrier & { originalUrl?: string },
@@ -50,7 +99,7 @@ export class BrandResolutionMiddleware implements NestMiddleware {
     if (skipsBrandResolution(req.originalUrl ?? req.url)) return next();
     const headerBrand = parseBrandIdHeader(req.headers['x-brand-id']);
     if (headerBrand !== null) {
-      this.brands.set({ brandId: headerBrand, source: 'header', domain: null }, req);
+      await this.setChecked(req, { brandId: headerBrand, source: 'header', domain: null });
       return next();
     }
     const domain = extractDomain(req.headers);
@@ -63,18 +112,17 @@ export class BrandResolutionMiddleware implements NestMiddleware {
         this.enforcement.record('redis_error', { domain });
       }
     }
-    this.brands.set(
-      binding
-        ? {
-            brandId: binding.brandId,
-            source: 'domain',
-            domain,
-            agentId: binding.agentId,
-            level: binding.level,
-          }
-        : { brandId: null, source: 'none', domain },
-      req,
-    );
+    if (binding) {
+      await this.setChecked(req, {
+        brandId: binding.brandId,
+        source: 'domain',
+        domain,
+        agentId: binding.agentId,
+        level: binding.level,
+      });
+    } else {
+      this.brands.set({ brandId: null, source: 'none', domain }, req);
+    }
     next();
   }
 }

@@ -37,6 +37,7 @@ import {
 import { CurrentOperator } from '../auth/admin-auth.guard';
 import { AdminAuditService } from '../common/admin-audit.service';
 import { RequestBrand } from '../common/request-context';
+import { IsOptionalNonNull, NoNulChar } from '../common/validation';
 import { brandPage, iso, PageQuery } from './paging';
 
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
@@ -47,46 +48,48 @@ class MessageQuery extends PageQuery {
 
 class CreateMessageDto {
   @Type(() => Number) @IsInt() @Min(1) player_id!: number;
-  @IsString() @MinLength(1) @MaxLength(200) title!: string;
-  @IsString() @MinLength(1) @MaxLength(10_000) content!: string;
+  @IsString() @NoNulChar() @MinLength(1) @MaxLength(200) title!: string;
+  @IsString() @NoNulChar() @MinLength(1) @MaxLength(10_000) content!: string;
 }
 
+// kind, title, content, is_show and sort are NOT NULL columns: null is refused, not written.
 class NoticeDto {
-  @IsOptional() @IsString() @MaxLength(32) kind?: string;
-  @IsString() @MinLength(1) @MaxLength(200) title!: string;
-  @IsString() @MinLength(1) @MaxLength(20_000) content!: string;
-  @IsOptional() @IsBoolean() is_show?: boolean;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(-100_000) @Max(100_000) sort?: number;
+  @IsOptionalNonNull() @IsString() @NoNulChar() @MaxLength(32) kind?: string;
+  @IsString() @NoNulChar() @MinLength(1) @MaxLength(200) title!: string;
+  @IsString() @NoNulChar() @MinLength(1) @MaxLength(20_000) content!: string;
+  @IsOptionalNonNull() @IsBoolean() is_show?: boolean;
+  @IsOptionalNonNull() @Type(() => Number) @IsInt() @Min(-100_000) @Max(100_000) sort?: number;
 }
 
 class UpdateNoticeDto {
-  @IsOptional() @IsString() @MaxLength(32) kind?: string;
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) title?: string;
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(20_000) content?: string;
-  @IsOptional() @IsBoolean() is_show?: boolean;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(-100_000) @Max(100_000) sort?: number;
+  @IsOptionalNonNull() @IsString() @NoNulChar() @MaxLength(32) kind?: string;
+  @IsOptionalNonNull() @IsString() @NoNulChar() @MinLength(1) @MaxLength(200) title?: string;
+  @IsOptionalNonNull() @IsString() @NoNulChar() @MinLength(1) @MaxLength(20_000) content?: string;
+  @IsOptionalNonNull() @IsBoolean() is_show?: boolean;
+  @IsOptionalNonNull() @Type(() => Number) @IsInt() @Min(-100_000) @Max(100_000) sort?: number;
 }
 
+// link_url is the one nullable banner column: null clears it.
 class BannerDto {
-  @IsOptional() @IsString() @MaxLength(200) title?: string;
-  @IsUrl(URL_OPTS) @MaxLength(2048) image_url!: string;
-  @IsOptional() @IsUrl(URL_OPTS) @MaxLength(2048) link_url?: string;
-  @IsOptional() @IsString() @MaxLength(32) position?: string;
-  @IsOptional() @IsBoolean() is_show?: boolean;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(-100_000) @Max(100_000) sort?: number;
+  @IsOptionalNonNull() @IsString() @NoNulChar() @MaxLength(200) title?: string;
+  @IsUrl(URL_OPTS) @NoNulChar() @MaxLength(2048) image_url!: string;
+  @IsOptional() @IsUrl(URL_OPTS) @NoNulChar() @MaxLength(2048) link_url?: string | null;
+  @IsOptionalNonNull() @IsString() @NoNulChar() @MaxLength(32) position?: string;
+  @IsOptionalNonNull() @IsBoolean() is_show?: boolean;
+  @IsOptionalNonNull() @Type(() => Number) @IsInt() @Min(-100_000) @Max(100_000) sort?: number;
 }
 
 class UpdateBannerDto {
-  @IsOptional() @IsString() @MaxLength(200) title?: string;
-  @IsOptional() @IsUrl(URL_OPTS) @MaxLength(2048) image_url?: string;
-  @IsOptional() @IsUrl(URL_OPTS) @MaxLength(2048) link_url?: string;
-  @IsOptional() @IsString() @MaxLength(32) position?: string;
-  @IsOptional() @IsBoolean() is_show?: boolean;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(-100_000) @Max(100_000) sort?: number;
+  @IsOptionalNonNull() @IsString() @NoNulChar() @MaxLength(200) title?: string;
+  @IsOptionalNonNull() @IsUrl(URL_OPTS) @NoNulChar() @MaxLength(2048) image_url?: string;
+  @IsOptional() @IsUrl(URL_OPTS) @NoNulChar() @MaxLength(2048) link_url?: string | null;
+  @IsOptionalNonNull() @IsString() @NoNulChar() @MaxLength(32) position?: string;
+  @IsOptionalNonNull() @IsBoolean() is_show?: boolean;
+  @IsOptionalNonNull() @Type(() => Number) @IsInt() @Min(-100_000) @Max(100_000) sort?: number;
 }
 
 class CouponQuery extends PageQuery {
-  @IsOptional() @IsString() @MaxLength(32) status?: string;
+  @IsOptional() @IsString() @NoNulChar() @MaxLength(32) status?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) player_id?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) agent_id?: number;
 }
@@ -174,7 +177,10 @@ async function findIn<T extends BrandScopedEntity & { id: number }>(
   return row;
 }
 
-/** Keeps only the provided keys of a DTO, renamed to entity properties. */
+/**
+ * Keeps only the provided keys of a DTO, renamed to entity properties. A null
+ * is kept (it clears the column): the DTOs admit null only for nullable columns.
+ */
 function patchOf(body: object, names: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [wire, prop] of Object.entries(names)) {

@@ -15,24 +15,26 @@ import { AgentWithdraw, type BrandId, Database, Player, PlayerDeposit, PlayerWit
 import { CurrentOperator } from '../auth/admin-auth.guard';
 import { AdminAuditService } from '../common/admin-audit.service';
 import { RequestBrand } from '../common/request-context';
+import { IsOptionalNonNull, NoNulChar } from '../common/validation';
 import { brandPage, brandRowById, iso, PageQuery } from './paging';
 
 class PlayerQuery extends PageQuery {
-  @IsOptional() @IsString() @MaxLength(64) account?: string;
+  @IsOptional() @IsString() @NoNulChar() @MaxLength(64) account?: string;
   @IsOptional() @IsIn(['enabled', 'disabled', 'locked']) status?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) agent_id?: number;
 }
 
 class MoneyRowQuery extends PageQuery {
-  @IsOptional() @IsString() @MaxLength(32) status?: string;
+  @IsOptional() @IsString() @NoNulChar() @MaxLength(32) status?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) player_id?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) agent_id?: number;
 }
 
+// status and level are NOT NULL columns; a null nickname clears it.
 class UpdatePlayerDto {
-  @IsOptional() @IsIn(['enabled', 'disabled', 'locked']) status?: 'enabled' | 'disabled' | 'locked';
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1000) level?: number;
-  @IsOptional() @IsString() @MaxLength(64) nickname?: string;
+  @IsOptionalNonNull() @IsIn(['enabled', 'disabled', 'locked']) status?: 'enabled' | 'disabled' | 'locked';
+  @IsOptionalNonNull() @Type(() => Number) @IsInt() @Min(0) @Max(1000) level?: number;
+  @IsOptional() @IsString() @NoNulChar() @MaxLength(64) nickname?: string | null;
 }
 
 export const playerView = (p: Player) => ({
