@@ -19,11 +19,12 @@ import { DailyStatisticsJob } from './jobs/daily-statistics.job';
 import { DomainMapJob } from './jobs/domain-map.job';
 import { ExpirationJob } from './jobs/expiration.job';
 import { JobRunner } from './jobs/job-runner';
+import { JobTransactions } from './jobs/job-transactions';
 import { LevelCheckJob } from './jobs/level-check.job';
 import { TagJob } from './jobs/tag.job';
 import { VeraSyncJob } from './jobs/vera-sync.job';
 import { assertTimeZone, DEFAULT_TIMEZONE } from './jobs/worker-clock';
-import { WORKER_OPTIONS, type WorkerOptions } from './jobs/worker-options';
+import { assertJobTimeouts, WORKER_OPTIONS, type WorkerOptions } from './jobs/worker-options';
 import { JobSchedule, SCHEDULES } from './schedule';
 
 export const ADMIN_JOBS = [
@@ -37,12 +38,15 @@ export const ADMIN_JOBS = [
 ];
 
 export function workerOptions(config: AdminWorkerConfig, scheduled = true): WorkerOptions {
+  assertJobTimeouts(config.ADMIN_WORKER_STATEMENT_TIMEOUT_MS, config.ADMIN_WORKER_LOCK_TIMEOUT_MS);
   return {
     scheduled,
     timeZone: assertTimeZone(config.ADMIN_WORKER_TIMEZONE ?? DEFAULT_TIMEZONE),
     veraSyncUrl: config.VERA_SYNC_URL ?? null,
     heartbeatFile: config.WORKER_HEARTBEAT_FILE ?? null,
     downstreamTimeoutMs: config.DOWNSTREAM_TIMEOUT_MS,
+    statementTimeoutMs: config.ADMIN_WORKER_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: config.ADMIN_WORKER_LOCK_TIMEOUT_MS,
   };
 }
 
@@ -72,6 +76,7 @@ export class AdminWorkerModule implements OnModuleInit {
       providers: [
         { provide: WORKER_OPTIONS, useValue: workerOptions(config, schedule) },
         BrandCatalog,
+        JobTransactions,
         JobRunner,
         Heartbeat,
         JobSchedule,

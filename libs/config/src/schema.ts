@@ -222,6 +222,20 @@ export class AdminWorkerConfig extends DatabaseConfig {
   override PORT = 3013;
   @IsOptional() @IsUrl(URL_OPTS) VERA_SYNC_URL?: string;
   @IsOptional() @IsString() ADMIN_WORKER_TIMEZONE?: string;
+
+  /** statement_timeout of every job transaction: a job never runs one statement for longer. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  ADMIN_WORKER_STATEMENT_TIMEOUT_MS = 60_000;
+
+  /** lock_timeout of every job transaction: a job waiting on another session's lock fails instead of hanging. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  ADMIN_WORKER_LOCK_TIMEOUT_MS = 10_000;
 }
 
 /**

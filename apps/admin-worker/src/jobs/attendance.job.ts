@@ -13,6 +13,8 @@ import { type BrandTx, Database } from '@app/database';
 import { BrandCatalog } from './brand-catalog';
 import { dayBounds, type DayBounds } from './day-bounds';
 import type { AdminJob, BrandResult, JobSummary } from './job';
+import { JobTransactions } from './job-transactions';
+import { forEachBrand } from './per-brand';
 import { recentDays } from './worker-clock';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
@@ -22,6 +24,7 @@ export class AttendanceJob implements AdminJob {
 
   constructor(
     private readonly db: Database,
+    private readonly transactions: JobTransactions,
     private readonly brands: BrandCatalog,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
   ) {}
@@ -30,14 +33,19 @@ export class AttendanceJob implements AdminJob {
     const days = await Promise.all(
       recentDays(now, this.options.timeZone).map((d) => dayBounds(this.db, d, this.options.timeZone)),
     );
-    const results: BrandResult[] = [];
-    for (const brand of await this.brands.all()) {
-      for (const bounds of days) {
-        const attendees = await this.db.brandTransaction(brand.id, (tx) => this.process(tx, bounds));
-        results.push({ brand_id: brand.id, day: bounds.day, attendees });
-      }
-    }
-    return { days: days.map((d) => d.day), brands: results };
+    return forEachBrand(
+      this.name,
+      await this.brands.all(),
+      async (brand) => {
+        const results: BrandResult[] = [];
+        for (const bounds of days) {
+          const attendees = await this.transactions.brand(brand.id, (tx) => this.process(tx, bounds));
+          results.push({ brand_id: brand.id, day: bounds.day, attendees });
+        }
+        return results;
+      },
+      (brands) => ({ days: days.map((d) => d.day), brands }),
+    );
   }
 
   private async process(tx: BrandTx, { day, start, end }: DayBounds): Promise<number> {

@@ -15,7 +15,9 @@ import { type BrandTx, Database } from '@app/database';
 import { BrandCatalog } from './brand-catalog';
 import { dayBounds, type DayBounds } from './day-bounds';
 import type { AdminJob, BrandResult, JobSummary } from './job';
+import { JobTransactions } from './job-transactions';
 import { fromCents, toCents } from './money';
+import { forEachBrand } from './per-brand';
 import { recentDays } from './worker-clock';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
@@ -41,12 +43,23 @@ const empty = (): Share => ({
 
 type Row = { agent_id: string | null; n: string; amount?: string };
 
+const totals = (total: Share) => ({
+  registrations: total.registrations,
+  deposit_count: total.deposit_count,
+  deposit_amount: fromCents(total.deposit_amount),
+  withdraw_count: total.withdraw_count,
+  withdraw_amount: fromCents(total.withdraw_amount),
+  agent_withdraw_count: total.agent_withdraw_count,
+  agent_withdraw_amount: fromCents(total.agent_withdraw_amount),
+});
+
 @Injectable()
 export class DailyStatisticsJob implements AdminJob {
   readonly name = 'daily_statistics';
 
   constructor(
     private readonly db: Database,
+    private readonly transactions: JobTransactions,
     private readonly brands: BrandCatalog,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
   ) {}
@@ -55,24 +68,19 @@ export class DailyStatisticsJob implements AdminJob {
     const days = await Promise.all(
       recentDays(now, this.options.timeZone).map((d) => dayBounds(this.db, d, this.options.timeZone)),
     );
-    const results: BrandResult[] = [];
-    for (const brand of await this.brands.all()) {
-      for (const bounds of days) {
-        const total = await this.db.brandTransaction(brand.id, (tx) => this.rollup(tx, bounds));
-        results.push({
-          brand_id: brand.id,
-          day: bounds.day,
-          registrations: total.registrations,
-          deposit_count: total.deposit_count,
-          deposit_amount: fromCents(total.deposit_amount),
-          withdraw_count: total.withdraw_count,
-          withdraw_amount: fromCents(total.withdraw_amount),
-          agent_withdraw_count: total.agent_withdraw_count,
-          agent_withdraw_amount: fromCents(total.agent_withdraw_amount),
-        });
-      }
-    }
-    return { days: days.map((d) => d.day), brands: results };
+    return forEachBrand(
+      this.name,
+      await this.brands.all(),
+      async (brand) => {
+        const results: BrandResult[] = [];
+        for (const bounds of days) {
+          const total = await this.transactions.brand(brand.id, (tx) => this.rollup(tx, bounds));
+          results.push({ brand_id: brand.id, day: bounds.day, ...totals(total) });
+        }
+        return results;
+      },
+      (brands) => ({ days: days.map((d) => d.day), brands }),
+    );
   }
 
   private async rollup(tx: BrandTx, { day, start, end }: DayBounds): Promise<Share> {

@@ -1,55 +1,62 @@
 /**
- * Domain-map reconciliation (CONTRACTS §4: PostgreSQL is the source of truth
- * for the domain maps; "the admin worker rebuilds them"). Brand by brand it
- * reads agent_domain and level_domain and makes Redis match:
- * `domain:agent:{host}` = {"agent_id","brand_id"}, `domain:level:{host}` =
- * {"level","brand_id"}; keys whose value drifted are rewritten and keys whose
- * domain has no row any more are deleted, so a removed domain stops
- * resolving to its old brand. Values are only written when they differ.
+ * Projection rebuild (CONTRACTS §4: PostgreSQL is the source of truth for
+ * the domain maps and the provider allow list; Redis holds projections "an
+ * operator command and the admin worker" rebuild). Each tick it runs the two
+ * rebuilds of @app/domain-maps that `rebuild-domain-maps` runs too:
+ *   - the domain maps, read for every brand in one snapshot under the admin
+ *     domain lock, held until Redis matches (drifted keys rewritten, keys of
+ *     removed domains deleted, so a removed domain stops resolving to its
+ *     old brand);
+ *   - `brand:provider_allowlist:{brand_id}`, rebuilt from
+ *     brand_provider_config exactly as admin writes it, with the snapshots
+ *     of brands without rows or without a brand row deleted.
+ * Both read every brand at once (one snapshot), so there is no per-brand
+ * loop; they run in separate job transactions (with the job timeouts), and
+ * one failing does not skip the other: the run fails after both were tried.
+ * The job keeps its name `domain_map` for /health, metrics and the cron.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { agentDomainKey, levelDomainKey } from '@app/brand-context';
-import { agentDomainValue, applyDomainMaps, levelDomainValue } from '@app/domain-maps';
-import { Database } from '@app/database';
+import { rebuildDomainMaps, rebuildProviderAllowlists } from '@app/domain-maps';
 import { REDIS } from '@app/redis';
-import { BrandCatalog } from './brand-catalog';
-import type { AdminJob, BrandResult, JobSummary } from './job';
+import type { AdminJob, JobSummary } from './job';
+import { JobTransactions } from './job-transactions';
 
 @Injectable()
 export class DomainMapJob implements AdminJob {
   readonly name = 'domain_map';
+  private readonly logger = new Logger('AdminWorkerJobs');
 
   constructor(
-    private readonly db: Database,
-    private readonly brands: BrandCatalog,
+    private readonly transactions: JobTransactions,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async run(_now: Date): Promise<JobSummary> {
-    const desired = new Map<string, string>();
-    const perBrand: BrandResult[] = [];
-    for (const brand of await this.brands.all()) {
-      const { agents, levels } = await this.db.brandTransaction(brand.id, async (tx) => ({
-        agents: (
-          await tx.sql<{ domain: string; agent_id: string }>(
-            `SELECT domain, agent_id FROM agent_domain WHERE brand_id = $1`,
-          )
-        ).rows,
-        levels: (
-          await tx.sql<{ domain: string; level: number }>(
-            `SELECT domain, level FROM level_domain WHERE brand_id = $1`,
-          )
-        ).rows,
-      }));
-      for (const a of agents)
-        desired.set(agentDomainKey(a.domain), agentDomainValue(Number(a.agent_id), brand.id));
-      for (const l of levels)
-        desired.set(levelDomainKey(l.domain), levelDomainValue(Number(l.level), brand.id));
-      perBrand.push({ brand_id: brand.id, agent_domains: agents.length, level_domains: levels.length });
-    }
-
-    const { written, removed } = await applyDomainMaps(this.redis, desired);
-    return { brands: perBrand, written, removed };
+    const failures: string[] = [];
+    const attempt = async <R>(projection: string, rebuild: () => Promise<R>): Promise<R | null> => {
+      try {
+        return await rebuild();
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        this.logger.warn({ job: this.name, projection, err: error }, 'projection rebuild failed');
+        failures.push(`${projection}: ${error}`);
+        return null;
+      }
+    };
+    const domains = await attempt('domain maps', () =>
+      this.transactions.global((manager) => rebuildDomainMaps(manager, this.redis)),
+    );
+    const allowlists = await attempt('provider allow lists', () =>
+      this.transactions.global((manager) => rebuildProviderAllowlists(manager, this.redis)),
+    );
+    if (failures.length > 0) throw new Error(`${this.name} failed (${failures.join('; ')})`);
+    return {
+      agent_domains: domains?.agent_domains,
+      level_domains: domains?.level_domains,
+      written: domains?.written_keys,
+      removed: domains?.removed_keys,
+      provider_allowlists: allowlists,
+    };
   }
 }

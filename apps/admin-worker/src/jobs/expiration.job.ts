@@ -5,16 +5,22 @@
  *  - player deposit requests still `pending` after the brand's
  *    `pending_deposit_expire_hours` (brand_config, integer 1..8760, default
  *    DEFAULT_PENDING_DEPOSIT_EXPIRE_HOURS) become `expired`: no money has
- *    moved for a pending deposit, so closing it is not a money write.
+ *    moved for a pending deposit, so closing it is not a money write. A
+ *    deposit another transaction holds (an admin approve in flight, which
+ *    locks the row FOR UPDATE around its wallet call) is skipped, not
+ *    waited for: SKIP LOCKED leaves it to that transaction, and a deposit
+ *    still pending afterwards expires on a later tick.
  * Pending withdrawals are not expired here: their funds are held, and
  * releasing them is a wallet_service money write (admin does not become a
  * second money writer).
  */
 import { Injectable } from '@nestjs/common';
-import { type BrandTx, Database } from '@app/database';
+import type { BrandTx } from '@app/database';
 import { BrandCatalog } from './brand-catalog';
 import { brandSetting, positiveInt } from './brand-settings';
-import type { AdminJob, BrandResult, JobSummary } from './job';
+import type { AdminJob, JobSummary } from './job';
+import { JobTransactions } from './job-transactions';
+import { forEachBrand } from './per-brand';
 
 export const DEFAULT_PENDING_DEPOSIT_EXPIRE_HOURS = 24;
 export const PENDING_DEPOSIT_EXPIRE_KEY = 'pending_deposit_expire_hours';
@@ -25,17 +31,15 @@ export class ExpirationJob implements AdminJob {
   readonly name = 'expiration';
 
   constructor(
-    private readonly db: Database,
+    private readonly transactions: JobTransactions,
     private readonly brands: BrandCatalog,
   ) {}
 
   async run(now: Date): Promise<JobSummary> {
-    const results: BrandResult[] = [];
-    for (const brand of await this.brands.all()) {
-      const counts = await this.db.brandTransaction(brand.id, (tx) => this.expire(tx, now));
-      results.push({ brand_id: brand.id, ...counts });
-    }
-    return { brands: results };
+    return forEachBrand(this.name, await this.brands.all(), async (brand) => ({
+      brand_id: brand.id,
+      ...(await this.transactions.brand(brand.id, (tx) => this.expire(tx, now))),
+    }));
   }
 
   private async expire(tx: BrandTx, now: Date): Promise<{ coupons: number; deposits: number }> {
@@ -58,7 +62,11 @@ export class ExpirationJob implements AdminJob {
     const deposits = await tx.sql(
       `UPDATE player_deposit SET status = 'expired', operator_id = $3, processed_at = $2::timestamptz, updated_at = now(),
               remark = COALESCE(remark || ' / ', '') || 'expired: pending longer than ' || $4 || ' h'
-        WHERE brand_id = $1 AND status = 'pending' AND created_at <= $2::timestamptz - make_interval(hours => $4::int)`,
+        WHERE brand_id = $1 AND status = 'pending' AND id IN (
+                SELECT id FROM player_deposit
+                 WHERE brand_id = $1 AND status = 'pending'
+                   AND created_at <= $2::timestamptz - make_interval(hours => $4::int)
+                   FOR UPDATE SKIP LOCKED)`,
       [now, EXPIRED_BY, hours],
     );
     return { coupons: coupons.rowCount, deposits: deposits.rowCount };

@@ -7,10 +7,12 @@
  * have set a higher level by hand, and demotion is an operator decision.
  */
 import { Injectable } from '@nestjs/common';
-import { type BrandTx, Database } from '@app/database';
+import type { BrandTx } from '@app/database';
 import { BrandCatalog } from './brand-catalog';
 import { brandSetting } from './brand-settings';
-import type { AdminJob, BrandResult, JobSummary } from './job';
+import type { AdminJob, JobSummary } from './job';
+import { JobTransactions } from './job-transactions';
+import { forEachBrand } from './per-brand';
 
 export interface LevelThreshold {
   level: number;
@@ -46,17 +48,15 @@ export class LevelCheckJob implements AdminJob {
   readonly name = 'level_check';
 
   constructor(
-    private readonly db: Database,
+    private readonly transactions: JobTransactions,
     private readonly brands: BrandCatalog,
   ) {}
 
   async run(_now: Date): Promise<JobSummary> {
-    const results: BrandResult[] = [];
-    for (const brand of await this.brands.all()) {
-      const raised = await this.db.brandTransaction(brand.id, (tx) => this.check(tx));
-      results.push({ brand_id: brand.id, raised });
-    }
-    return { brands: results };
+    return forEachBrand(this.name, await this.brands.all(), async (brand) => ({
+      brand_id: brand.id,
+      raised: await this.transactions.brand(brand.id, (tx) => this.check(tx)),
+    }));
   }
 
   private async check(tx: BrandTx): Promise<number> {

@@ -17,11 +17,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { type BrandId, type BrandTx, Database } from '@app/database';
+import type { BrandId, BrandTx } from '@app/database';
 import { REDIS } from '@app/redis';
 import { BrandCatalog } from './brand-catalog';
 import { brandSetting, positiveInt } from './brand-settings';
-import type { AdminJob, BrandResult, JobSummary } from './job';
+import type { AdminJob, JobSummary } from './job';
+import { JobTransactions } from './job-transactions';
+import { forEachBrand } from './per-brand';
 
 export const PLAYER_TAGS = ['new', 'depositor', 'dormant', 'vip'] as const;
 export type PlayerTag = (typeof PLAYER_TAGS)[number];
@@ -42,23 +44,21 @@ export class TagJob implements AdminJob {
   readonly name = 'tags';
 
   constructor(
-    private readonly db: Database,
+    private readonly transactions: JobTransactions,
     private readonly brands: BrandCatalog,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async run(now: Date): Promise<JobSummary> {
-    const results: BrandResult[] = [];
-    for (const brand of await this.brands.all()) {
-      const segments = await this.db.brandTransaction(brand.id, (tx) => this.segments(tx, now));
+    return forEachBrand(this.name, await this.brands.all(), async (brand) => {
+      const segments = await this.transactions.brand(brand.id, (tx) => this.segments(tx, now));
       const counts: Record<string, number> = {};
       for (const tag of PLAYER_TAGS) {
         await this.replaceSet(brand.id, tag, segments[tag]);
         counts[tag] = segments[tag].length;
       }
-      results.push({ brand_id: brand.id, ...counts });
-    }
-    return { brands: results };
+      return { brand_id: brand.id, ...counts };
+    });
   }
 
   private async segments(tx: BrandTx, now: Date): Promise<Record<PlayerTag, string[]>> {

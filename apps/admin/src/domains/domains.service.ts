@@ -6,7 +6,9 @@
  * it is enabled for (status 52). The Redis key is written (or deleted) before
  * the transaction commits: a Redis failure rolls the row back (status 7), and
  * a commit failing after the Redis write leaves only a key the rebuild
- * removes.
+ * removes. Every write, removals included, holds DOMAIN_MAP_LOCK (shared
+ * with the rebuilds in @app/domain-maps) for its transaction, so a rebuild
+ * never projects a snapshot taken around an uncommitted write.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
@@ -25,12 +27,11 @@ import { AdminAuditService } from '../common/admin-audit.service';
 import {
   agentDomainValue,
   levelDomainValue,
+  lockDomainMaps,
   normalizeDomain,
   rebuildDomainMaps,
   type RebuildReport,
 } from '@app/domain-maps';
-
-const DOMAIN_LOCK = 'admin:domains';
 
 export interface AgentDomainView {
   id: number;
@@ -95,7 +96,7 @@ export class DomainsService {
     const domain = this.domainOrThrow(rawDomain);
     const brandId = asBrandId(brandIdRaw);
     const view = await this.db.brandTransaction(brandId, async (tx) => {
-      await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [DOMAIN_LOCK]);
+      await lockDomainMaps(tx.manager);
       await this.assertAgentAndBrand(tx.manager, agentId, brandId);
       const allowed = await tx.sql<{ status: string }>(
         `SELECT status FROM agent_brand WHERE brand_id = $1 AND agent_id = $2`,
@@ -151,6 +152,7 @@ export class DomainsService {
     const found = (await this.listAgentDomains(agentId)).find((d) => d.id === domainId);
     if (!found) throw new NotFoundError('agent domain not found');
     await this.db.brandTransaction(asBrandId(found.brand_id), async (tx) => {
+      await lockDomainMaps(tx.manager);
       const deleted = await tx.sql(
         `DELETE FROM agent_domain WHERE brand_id = $1 AND guid = $2 AND agent_id = $3`,
         [domainId, agentId],
@@ -182,7 +184,7 @@ export class DomainsService {
     const domain = this.domainOrThrow(rawDomain);
     const brandId = asBrandId(brandIdRaw);
     const view = await this.db.brandTransaction(brandId, async (tx) => {
-      await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [DOMAIN_LOCK]);
+      await lockDomainMaps(tx.manager);
       const brand: unknown[] = await tx.manager.query(`SELECT 1 FROM brand WHERE id = $1`, [brandId]);
       if (brand.length === 0) throw new NotFoundError('brand not found');
       await this.assertUnused(tx.manager, domain);
@@ -225,6 +227,7 @@ export class DomainsService {
 
   async removeLevelDomain(operatorId: number, brandId: BrandId, id: number): Promise<LevelDomainView> {
     const removed = await this.db.brandTransaction(brandId, async (tx) => {
+      await lockDomainMaps(tx.manager);
       const rows = await tx.sql<{ id: number; brand_id: number; level: number; domain: string }>(
         `DELETE FROM level_domain WHERE brand_id = $1 AND id = $2 RETURNING id, brand_id, level, domain`,
         [id],

@@ -10,7 +10,12 @@
  * APIs return EFFECTIVE ids, which also require provider.is_show. The Redis
  * snapshot is written before the transaction commits, so a Redis failure
  * rolls the write back (status 7) instead of leaving a stale snapshot; a
- * commit failing after it leaves at most a snapshot the rebuild corrects.
+ * commit failing after it leaves at most a snapshot the rebuild corrects
+ * (`rebuildProviderAllowlists` in @app/domain-maps, run by the admin
+ * worker's domain_map job and `rebuild-domain-maps`; it computes the value
+ * with the same `allowlistSnapshot`). Every allow-list write locks its
+ * brand row first: that serializes the first-PATCH materialization and
+ * keeps the rebuild from reading between a write and its commit.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
@@ -18,12 +23,9 @@ import type { EntityManager } from 'typeorm';
 import { REDIS } from '@app/redis';
 import { ConflictError, DownstreamUnavailableError, InvalidInputError, NotFoundError } from '@app/http';
 import { type BrandId, type BrandTx, Database, Provider } from '@app/database';
+import { allowlistSnapshot, writeAllowlistSnapshot } from '@app/domain-maps';
 import { AdminAuditService } from '../common/admin-audit.service';
 import { AdminEvents, BRAND_PROVIDER_CHANGED } from '../common/events';
-
-export function providerAllowlistKey(brandId: number): string {
-  return `brand:provider_allowlist:${brandId}`;
-}
 
 export interface ProviderView {
   id: number;
@@ -167,6 +169,7 @@ export class ProvidersService {
 
   /** Replaces the brand's allow list with exactly `providerIds` (config import / PUT provider_allowlist). */
   async replaceIn(tx: BrandTx, operatorId: number, providerIds: number[]): Promise<number[]> {
+    await this.assertBrand(tx.manager, tx.brandId, true);
     await this.assertProvidersExist(tx.manager, providerIds);
     const before = (await this.configured(tx)).filter((r) => r.enabled).map((r) => r.provider_id);
     await tx.sql(`DELETE FROM brand_provider_config WHERE brand_id = $1`);
@@ -258,12 +261,9 @@ export class ProvidersService {
     tx: BrandTx,
   ): Promise<{ view: BrandProvidersView; configuredIds: number[] | null }> {
     const result = await this.viewIn(tx);
-    const configuredIds = result.inherits_global
-      ? null
-      : result.configured.filter((r) => r.enabled).map((r) => r.provider_id);
+    const configuredIds = allowlistSnapshot(result.configured);
     try {
-      if (configuredIds === null) await this.redis.del(providerAllowlistKey(tx.brandId));
-      else await this.redis.set(providerAllowlistKey(tx.brandId), JSON.stringify(configuredIds));
+      await writeAllowlistSnapshot(this.redis, tx.brandId, configuredIds);
     } catch (err) {
       this.logger.error(
         { brand_id: tx.brandId, err: err instanceof Error ? err.message : String(err) },
