@@ -134,7 +134,7 @@ describe('agent OTP edits', () => {
     expect(events[0].envelope).toMatchObject({
       schema_version: 2,
       brand_id: alpha,
-      payload: { contact_hash: contactHash(newPhone) },
+      payload: { contact_hash: contactHash(newPhone), brand_id: alpha },
     });
   });
 

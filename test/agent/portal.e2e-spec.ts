@@ -267,7 +267,12 @@ describe('agent portal', () => {
       expect(rows[0].envelope).toMatchObject({
         brand_id: f.alpha,
         producer: 'agent_service',
-        payload: { agent_id: f.sub.id, commission_rate: '0.0500', commission_rate_before: '0.0800' },
+        payload: {
+          agent_id: f.sub.id,
+          commission_rate: '0.0500',
+          commission_rate_before: '0.0800',
+          brand_id: f.alpha,
+        },
       });
       await h.pg.query(`UPDATE agent SET commission_rate = 0.08 WHERE guid = $1`, [f.sub.id]);
     });
@@ -415,7 +420,13 @@ describe('agent portal', () => {
       expect(events[0].envelope).toMatchObject({
         schema_version: 2,
         aggregate_type: 'coupon',
-        payload: { coupon_id: couponId, player_id: f.players.p1, agent_id: f.top.id, amount: '5000.00' },
+        payload: {
+          coupon_id: couponId,
+          player_id: f.players.p1,
+          agent_id: f.top.id,
+          amount: '5000.00',
+          brand_id: f.alpha,
+        },
       });
       expect((await h.call('GET', '/agent/home/summary', A())).data.coupon_amount).toBe('5000.00');
     });
@@ -536,7 +547,13 @@ describe('agent portal', () => {
         {
           envelope: expect.objectContaining({
             brand_id: f.alpha,
-            payload: { withdraw_id: added.data.id, agent_id: f.top.id, amount: '60000.00', bank_id: 'KB' },
+            payload: {
+              withdraw_id: added.data.id,
+              agent_id: f.top.id,
+              amount: '60000.00',
+              bank_id: 'KB',
+              brand_id: f.alpha,
+            },
           }),
         },
       ]);

@@ -2,7 +2,9 @@
  * agent-domain outbox events (seed 001 "Events", CONTRACTS §6): written to
  * `agent_outbox` through the caller's brand transaction, so an event commits
  * or rolls back with the state change it describes; envelope schema_version
- * 2 with the request brand. agent-worker publishes them to `events:agent`.
+ * 2 with the request brand, which the payload carries too (ADR-009 "Outbox
+ * events and cross-service messages carry brand_id in the payload").
+ * agent-worker publishes them to `events:agent`.
  */
 import { Injectable } from '@nestjs/common';
 import type { BrandTx } from '@app/database';
@@ -41,7 +43,8 @@ export class AgentEvents {
       aggregateId: aggregate.id,
       producer: AGENT_PRODUCER,
       requestId: currentRequestId(),
-      payload,
+      // The transaction's brand, whatever the caller's payload says.
+      payload: { ...payload, brand_id: tx.brandId },
     });
     await this.writer.write(tx.manager, 'agent_outbox', event);
     return event.event_id;
