@@ -12,9 +12,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type BrandTx, Database } from '@app/database';
 import { BrandCatalog } from './brand-catalog';
 import { dayBounds, type DayBounds } from './day-bounds';
-import type { AdminJob, BrandResult, JobSummary } from './job';
+import type { AdminJob, JobSummary } from './job';
 import { JobTransactions } from './job-transactions';
-import { forEachBrand } from './per-brand';
+import { forEachBrandDay } from './per-brand';
 import { recentDays } from './worker-clock';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
@@ -33,19 +33,9 @@ export class AttendanceJob implements AdminJob {
     const days = await Promise.all(
       recentDays(now, this.options.timeZone).map((d) => dayBounds(this.db, d, this.options.timeZone)),
     );
-    return forEachBrand(
-      this.name,
-      await this.brands.all(),
-      async (brand) => {
-        const results: BrandResult[] = [];
-        for (const bounds of days) {
-          const attendees = await this.transactions.brand(brand.id, (tx) => this.process(tx, bounds));
-          results.push({ brand_id: brand.id, day: bounds.day, attendees });
-        }
-        return results;
-      },
-      (brands) => ({ days: days.map((d) => d.day), brands }),
-    );
+    return forEachBrandDay(this.name, await this.brands.all(), days, async (brand, bounds) => ({
+      attendees: await this.transactions.brand(brand.id, (tx) => this.process(tx, bounds)),
+    }));
   }
 
   private async process(tx: BrandTx, { day, start, end }: DayBounds): Promise<number> {

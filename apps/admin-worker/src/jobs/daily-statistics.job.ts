@@ -14,10 +14,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type BrandTx, Database } from '@app/database';
 import { BrandCatalog } from './brand-catalog';
 import { dayBounds, type DayBounds } from './day-bounds';
-import type { AdminJob, BrandResult, JobSummary } from './job';
+import type { AdminJob, JobSummary } from './job';
 import { JobTransactions } from './job-transactions';
 import { fromCents, toCents } from './money';
-import { forEachBrand } from './per-brand';
+import { forEachBrandDay } from './per-brand';
 import { recentDays } from './worker-clock';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
@@ -68,18 +68,8 @@ export class DailyStatisticsJob implements AdminJob {
     const days = await Promise.all(
       recentDays(now, this.options.timeZone).map((d) => dayBounds(this.db, d, this.options.timeZone)),
     );
-    return forEachBrand(
-      this.name,
-      await this.brands.all(),
-      async (brand) => {
-        const results: BrandResult[] = [];
-        for (const bounds of days) {
-          const total = await this.transactions.brand(brand.id, (tx) => this.rollup(tx, bounds));
-          results.push({ brand_id: brand.id, day: bounds.day, ...totals(total) });
-        }
-        return results;
-      },
-      (brands) => ({ days: days.map((d) => d.day), brands }),
+    return forEachBrandDay(this.name, await this.brands.all(), days, async (brand, bounds) =>
+      totals(await this.transactions.brand(brand.id, (tx) => this.rollup(tx, bounds))),
     );
   }
 

@@ -12,6 +12,7 @@
  */
 import { Logger } from '@nestjs/common';
 import type { CatalogBrand } from './brand-catalog';
+import type { DayBounds } from './day-bounds';
 import type { BrandResult, JobSummary } from './job';
 
 const logger = new Logger('AdminWorkerJobs');
@@ -61,4 +62,28 @@ export async function forEachBrand(
   const summary = summarize(results);
   if (failures.length > 0) throw new BrandFailuresError(job, failures, summary);
   return summary;
+}
+
+/**
+ * forEachBrand over local days: one step per brand and day, days in the order
+ * given, each result tagged with its brand and day; a brand's failure skips
+ * its later days. The summary lists the days and every result.
+ */
+export function forEachBrandDay(
+  job: string,
+  brands: readonly CatalogBrand[],
+  days: readonly DayBounds[],
+  step: (brand: CatalogBrand, bounds: DayBounds) => Promise<Record<string, unknown>>,
+): Promise<JobSummary> {
+  return forEachBrand(
+    job,
+    brands,
+    async (brand) => {
+      const results: BrandResult[] = [];
+      for (const bounds of days)
+        results.push({ brand_id: brand.id, day: bounds.day, ...(await step(brand, bounds)) });
+      return results;
+    },
+    (results) => ({ days: days.map((d) => d.day), brands: results }),
+  );
 }
