@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import {
   backlogStatus,
   OutboxPoller,
@@ -24,6 +25,8 @@ import {
   writeEvents,
   type Harness,
 } from './harness';
+import { startTcpProxy, type TcpProxy } from '../player-worker/harness';
+import { suiteRedisUrl } from '../support/redis';
 
 const STREAM = 'events:player';
 const TABLE = 'player_outbox';
@@ -162,6 +165,57 @@ describe('OutboxPoller', () => {
     expect(await streamedIds()).toEqual([e.event_id]);
   });
 
+  it('survives PostgreSQL ending its session between two queries (mid-publish) and drains every row', async () => {
+    const events = Array.from({ length: 25 }, (_, i) => event((i % 3) + 1, i));
+    await writeEvents(h.dataSource, TABLE, events);
+    // Its own pool with a name to find its session by in pg_stat_activity.
+    const applicationName = `outbox-relay-test-${process.pid}`;
+    const relayDb = new DataSource({
+      type: 'postgres',
+      url: (h.appDataSource.options as { url: string }).url,
+      poolSize: 2,
+      applicationName,
+    });
+    await relayDb.initialize();
+    // A slowed link to Redis keeps the relay in its XADD, idle in transaction on PostgreSQL, for a while.
+    const proxy: TcpProxy = await startTcpProxy('127.0.0.1', 6379);
+    const redis = new Redis(`redis://127.0.0.1:${proxy.port}${new URL(suiteRedisUrl()).pathname}`, {
+      maxRetriesPerRequest: 1,
+    });
+    const logger = silentLogger();
+    const p = poller({ dataSource: relayDb, redis, logger });
+    try {
+      await redis.ping();
+      proxy.delayMs = 1000;
+      p.start();
+      let pid: number | undefined;
+      await waitFor(async () => {
+        const found: Array<{ pid: number }> = await h.dataSource.query(
+          `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle in transaction'`,
+          [applicationName],
+        );
+        pid = found[0]?.pid;
+        return pid !== undefined;
+      });
+      // What a failover, an operator's pg_terminate_backend or the relay's own lease timeout does.
+      await h.dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
+      proxy.delayMs = 0;
+
+      await waitFor(async () => (await backlogStatus(h.appDataSource, TABLE)).pending === 0, 20_000);
+      expect(p.status().running).toBe(true);
+      expect(logger.calls).toContainEqual(
+        expect.objectContaining({ msg: 'outbox loop failed', error: expect.stringMatching(/terminat/i) }),
+      );
+      // The interrupted batch may go out twice (at-least-once); a consumer deduping on event_id sees every row in order.
+      expect([...new Set(await streamedIds())]).toEqual(events.map((e) => e.event_id));
+    } finally {
+      await p.stop();
+      redis.disconnect();
+      await proxy.close();
+      await relayDb.destroy();
+    }
+  }, 30_000);
+
   it('publishes in commit-safe order: a row is never skipped when its transaction commits after later ones, and a rolled-back row never appears', async () => {
     const [a, b, c, d] = [event(1, 1), event(2, 2), event(1, 3), event(2, 4)];
     const early = await session();
@@ -215,80 +269,104 @@ describe('OutboxPoller', () => {
     }
   });
 
-  it('backs off while Redis is down, holding the rows behind the failed one, and drains in order once it is back', async () => {
+  it('holds the batch while Redis is down without charging the rows an attempt, and drains in order once it is back', async () => {
     const events = [event(1, 1), event(2, 2), event(3, 3)];
     await writeEvents(h.dataSource, TABLE, events);
     const failedBefore = await metricValue('outbox_publish_failed_total', {
       service: 'player_worker',
       stream: STREAM,
     });
-    const headDelay = async (): Promise<number> =>
-      (
-        await h.dataSource.query(
-          `SELECT EXTRACT(EPOCH FROM next_attempt_at - now())::float8 AS delay FROM ${TABLE} WHERE event_id = $1`,
-          [events[0].event_id],
-        )
-      )[0].delay;
 
-    const down = poller({ redis: deadRedis, workerId: 'worker-down' });
+    const down = poller({ redis: deadRedis, workerId: 'worker-down', maxAttempts: 1 });
     expect(await down.runOnce()).toEqual({ claimed: 3, published: 0, failed: 3, deadLettered: 0 });
-    let state = await rows();
-    // The head row records the failure; the rows behind it wait their turn (order is kept).
-    expect(state.map((r) => [r.state, r.attempts])).toEqual([
-      ['pending', 1],
-      ['pending', 0],
-      ['pending', 0],
+    // A transport failure is not the row's fault: no attempt, no retry time, nothing dead even at maxAttempts 1.
+    expect(await down.runOnce()).toEqual({ claimed: 3, published: 0, failed: 3, deadLettered: 0 });
+    const state = await rows();
+    expect(state.map((r) => [r.state, r.attempts, r.last_error])).toEqual([
+      ['pending', 0, null],
+      ['pending', 0, null],
+      ['pending', 0, null],
     ]);
-    expect(state[0].last_error).toMatch(/redis/i);
     expect(down.status().lastError).toMatch(/redis/i);
+    expect(down.status().failingIterations).toBe(2);
     expect(
       (await metricValue('outbox_publish_failed_total', { service: 'player_worker', stream: STREAM })) -
         failedBefore,
-    ).toBe(3);
-
-    // Backing off: the head is not due yet, so nothing is.
-    expect((await down.runOnce()).claimed).toBe(0);
-    const delay = await headDelay();
-    expect(delay).toBeGreaterThan(0.1);
-    expect(delay).toBeLessThanOrEqual(0.2);
-
-    await sleep(250);
-    expect(await down.runOnce()).toMatchObject({ claimed: 3, failed: 3 });
-    const second = await headDelay();
-    expect(second).toBeGreaterThan(0.3);
-    expect(second).toBeLessThanOrEqual(0.4);
-    expect((await rows()).map((r) => r.attempts)).toEqual([2, 0, 0]);
+    ).toBe(6);
     expect(await streamEvents(h.redis, STREAM)).toEqual([]);
 
-    // Redis is back: the same rows drain, in order, once the head's retry time has come.
+    // Redis is back: the same rows drain at once, in order.
     const up = poller({ workerId: 'worker-up' });
-    await sleep(450);
     expect(await up.runOnce()).toMatchObject({ claimed: 3, published: 3, failed: 0 });
     expect((await streamEvents(h.redis, STREAM)).map((entry) => entry.event)).toEqual(events);
-    state = await rows();
-    expect(state.map((r) => [r.state, r.attempts])).toEqual([
-      ['published', 2],
+    expect((await rows()).map((r) => [r.state, r.attempts])).toEqual([
+      ['published', 0],
       ['published', 0],
       ['published', 0],
     ]);
-    // The head keeps the error of its last failed attempt as history.
-    expect(state[0].last_error).toMatch(/redis/i);
-    expect(up.status().lastError).toBeNull();
+    expect(up.status()).toMatchObject({ lastError: null, failingIterations: 0 });
   });
 
-  it('dead-letters a row after maxAttempts and can requeue it', async () => {
+  it('never dead-letters during a Redis outage: with maxAttempts 2 and Redis unreachable for several loop iterations, every row is published in order once it returns', async () => {
+    const events = Array.from({ length: 5 }, (_, i) => event((i % 2) + 1, i));
+    await writeEvents(h.dataSource, TABLE, events);
+    const proxy = await startTcpProxy('127.0.0.1', 6379);
+    const redis = new Redis(`redis://127.0.0.1:${proxy.port}${new URL(suiteRedisUrl()).pathname}`, {
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 50,
+    });
+    redis.on('error', () => undefined);
+    const p = poller({ redis, maxAttempts: 2, backoff: { baseMs: 10, capMs: 10 } });
+    try {
+      await redis.ping();
+      await proxy.down();
+      const failedBefore = await metricValue('outbox_publish_failed_total', {
+        service: 'player_worker',
+        stream: STREAM,
+      });
+      p.start();
+      // Eight failed loop iterations over the whole batch (four times maxAttempts), or a dead letter.
+      await waitFor(
+        async () =>
+          (await backlogStatus(h.appDataSource, TABLE)).dead > 0 ||
+          (await metricValue('outbox_publish_failed_total', { service: 'player_worker', stream: STREAM })) -
+            failedBefore >=
+            8 * events.length,
+      );
+      expect((await rows()).map((r) => [r.state, r.attempts])).toEqual(events.map(() => ['pending', 0]));
+
+      await proxy.up();
+      await waitFor(async () => (await backlogStatus(h.appDataSource, TABLE)).pending === 0);
+      expect(await backlogStatus(h.appDataSource, TABLE)).toMatchObject({ pending: 0, dead: 0 });
+      expect(await streamedIds()).toEqual(events.map((e) => e.event_id));
+    } finally {
+      await p.stop();
+      redis.disconnect();
+      await proxy.close();
+    }
+  }, 30_000);
+
+  it('dead-letters a row Redis rejects after maxAttempts, holding the rows behind it meanwhile, and can requeue it', async () => {
     const [e] = [event(5, 1)];
     await writeEvents(h.dataSource, TABLE, [e]);
     const deadBefore = await metricValue('outbox_dead_lettered_total', {
       service: 'player_worker',
       stream: STREAM,
     });
-    const down = poller({ redis: deadRedis, maxAttempts: 2, backoff: { baseMs: 10, capMs: 10 } });
+    // Redis answers each XADD with an error reply (WRONGTYPE): a per-row failure, charged to the row.
+    await h.redis.set(STREAM, 'not a stream');
+    const rejecting = poller({ maxAttempts: 2, backoff: { baseMs: 200, capMs: 200 } });
 
-    expect(await down.runOnce()).toMatchObject({ failed: 1, deadLettered: 0 });
-    await sleep(30);
-    expect(await down.runOnce()).toMatchObject({ failed: 1, deadLettered: 1 });
-    expect((await rows()).map((r) => [r.state, r.attempts])).toEqual([['dead', 2]]);
+    expect(await rejecting.runOnce()).toMatchObject({ failed: 1, deadLettered: 0 });
+    expect((await rows()).map((r) => [r.state, r.attempts])).toEqual([['pending', 1]]);
+    // Backing off: the row is not due yet, so nothing is claimed.
+    expect((await rejecting.runOnce()).claimed).toBe(0);
+    await sleep(250);
+    expect(await rejecting.runOnce()).toMatchObject({ failed: 1, deadLettered: 1 });
+    const [dead] = await rows();
+    expect([dead.state, dead.attempts]).toEqual(['dead', 2]);
+    expect(dead.last_error).toMatch(/WRONGTYPE/);
+    await h.redis.del(STREAM);
     expect(
       (await metricValue('outbox_dead_lettered_total', { service: 'player_worker', stream: STREAM })) -
         deadBefore,

@@ -1,5 +1,5 @@
 // Unit tests for the outbox retry backoff (exponential, capped).
-import { backoffMs, DEFAULT_BACKOFF } from './backoff';
+import { backoffMs, DEFAULT_BACKOFF, loopRetryMs } from './backoff';
 
 describe('backoffMs', () => {
   it('doubles the delay with each failed attempt, starting at the base', () => {
@@ -23,5 +23,18 @@ describe('backoffMs', () => {
     expect(backoffMs(1)).toBe(DEFAULT_BACKOFF.baseMs);
     expect(DEFAULT_BACKOFF).toEqual({ baseMs: 1000, capMs: 300_000 });
     expect(backoffMs(30)).toBe(300_000);
+  });
+});
+
+describe('loopRetryMs', () => {
+  it('backs the relay loop off like a row, but only up to its own cap, so an outage never looks like a stuck loop', () => {
+    expect([1, 2, 3, 4, 5, 50].map((n) => loopRetryMs(n, 200, 5000))).toEqual([
+      1000, 2000, 4000, 5000, 5000, 5000,
+    ]);
+  });
+
+  it('never pauses less than the poll interval', () => {
+    expect(loopRetryMs(1, 2000, 5000, { baseMs: 100, capMs: 1000 })).toBe(2000);
+    expect(loopRetryMs(9, 60_000, 5000)).toBe(60_000);
   });
 });

@@ -3,7 +3,11 @@ import { type DatabaseConfig, SERVICE_LABEL } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { CoreModule } from '@app/platform';
 import type { OutboxStream, OutboxTable } from './event';
-import { OutboxWorkerModule, outboxSettingsFromConfig } from './outbox-worker.module';
+import {
+  OutboxWorkerModule,
+  type OutboxWorkerSettings,
+  outboxSettingsFromConfig,
+} from './outbox-worker.module';
 
 /**
  * The whole module of an outbox worker process (player_worker, agent_worker:
@@ -12,6 +16,8 @@ import { OutboxWorkerModule, outboxSettingsFromConfig } from './outbox-worker.mo
  * its `db` check) and the poller publishing one outbox table to one stream.
  * It lives here rather than in @app/platform so that apps without a database
  * (the gateway) do not load TypeORM and pg through the platform barrel.
+ * `settings` overrides what the environment does not carry (the liveness
+ * window, backoff), for tests and tools.
  */
 @Module({})
 export class OutboxWorkerAppModule {
@@ -19,6 +25,7 @@ export class OutboxWorkerAppModule {
     service: 'player-worker' | 'agent-worker',
     config: DatabaseConfig,
     target: { table: OutboxTable; stream: OutboxStream },
+    settings: Partial<OutboxWorkerSettings> = {},
   ): DynamicModule {
     return {
       module: OutboxWorkerAppModule,
@@ -29,7 +36,7 @@ export class OutboxWorkerAppModule {
           poolSize: config.DB_POOL_SIZE,
           applicationName: SERVICE_LABEL[service],
         }),
-        OutboxWorkerModule.forRoot({ ...target, ...outboxSettingsFromConfig(config) }),
+        OutboxWorkerModule.forRoot({ ...target, ...outboxSettingsFromConfig(config), ...settings }),
       ],
     };
   }

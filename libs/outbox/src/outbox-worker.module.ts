@@ -4,9 +4,21 @@
  * ENABLE_OUTBOX_POLLER=false). It owns one OutboxPoller over the app's
  * DataSource and Redis client and:
  * - starts it after bootstrap when `enabled`;
- * - registers the `outbox` health check as "loop alive": running, and the
- *   last loop finished within `staleAfterMs` (CONTRACTS §8, seed 000 "worker
- *   exposes its own heartbeat/health");
+ * - registers two health checks (CONTRACTS §8; seed 000 "worker exposes its
+ *   own heartbeat/health", seed 001 "heartbeat-backed supervision for outbox
+ *   publishing"):
+ *   - `outbox_loop`, liveness (`/healthz`, the probe that restarts the pod):
+ *     the loop is running and completed an iteration within `staleAfterMs`.
+ *     An iteration is time-bounded while PostgreSQL refuses connections or
+ *     Redis is down (they fail fast, publishing has a timeout, and the loop's
+ *     backoff is capped well inside the window), so such an outage never
+ *     restarts the worker; what trips it is an iteration that does not end (a
+ *     query that never returns, a pool with no connection to lend, a connect
+ *     into a network black hole), which a restart clears;
+ *   - `outbox`, readiness (`/health`): the same, and the last
+ *     PERSISTENT_ERROR_ITERATIONS iterations did not all fail with the same
+ *     error (a missing grant, Redis refusing writes): the worker is up but
+ *     publishes nothing, and the details say why;
  * - writes WORKER_HEARTBEAT_FILE after every loop (through the poller);
  * - stops gracefully in `beforeApplicationShutdown`, i.e. before the database
  *   pool and Redis client close in `onApplicationShutdown`: the in-flight
@@ -36,7 +48,7 @@ import { HealthRegistry } from '@app/health';
 import { REDIS } from '@app/redis';
 import type { BackoffOptions } from './backoff';
 import type { OutboxStream, OutboxTable } from './event';
-import { OutboxPoller, type OutboxPollerStatus } from './poller';
+import { MAX_LOOP_BACKOFF_MS, OutboxPoller, type OutboxPollerStatus } from './poller';
 
 export interface OutboxWorkerSettings {
   /** ENABLE_OUTBOX_POLLER. */
@@ -50,6 +62,8 @@ export interface OutboxWorkerSettings {
   publishTimeoutMs?: number;
   /** The loop counts as dead when its last pass is older than this; defaults to max(30 s, 20 × poll interval). */
   staleAfterMs?: number;
+  /** Readiness fails after this many iterations in a row failed with the same error; defaults to 5. */
+  persistentErrorIterations?: number;
 }
 
 export interface OutboxWorkerModuleOptions extends OutboxWorkerSettings {
@@ -78,25 +92,63 @@ export function outboxSettingsFromConfig(config: {
 
 export const OUTBOX_WORKER_OPTIONS = Symbol('OUTBOX_WORKER_OPTIONS');
 
-/** The health verdict of a poller's loop, exported for tests and custom checks. */
-export function outboxLoopHealth(
-  status: OutboxPollerStatus,
-  options: { enabled: boolean; startedAt: number | null; staleAfterMs: number; now?: number },
-): { ok: boolean; details: Record<string, unknown> } {
+/** Iterations in a row failing with the same error after which readiness reports it (default). */
+export const PERSISTENT_ERROR_ITERATIONS = 5;
+
+export interface OutboxLoopVerdictOptions {
+  enabled: boolean;
+  startedAt: number | null;
+  staleAfterMs: number;
+  /** Readiness only; defaults to PERSISTENT_ERROR_ITERATIONS. */
+  persistentErrorIterations?: number;
+  now?: number;
+}
+
+type Verdict = { ok: boolean; details: Record<string, unknown> };
+
+/** null while the loop completes iterations, else why it is not alive. */
+function loopDown(status: OutboxPollerStatus, options: OutboxLoopVerdictOptions): 'stopped' | 'stale' | null {
+  if (!status.running) return 'stopped';
+  const last = status.lastLoopAt ? Date.parse(status.lastLoopAt) : options.startedAt;
   const now = options.now ?? Date.now();
-  const details = {
+  return last !== null && now - last <= options.staleAfterMs ? null : 'stale';
+}
+
+/** Liveness verdict (`outbox_loop`, /healthz): the loop completes iterations, whatever they end with. */
+export function outboxLoopLiveness(status: OutboxPollerStatus, options: OutboxLoopVerdictOptions): Verdict {
+  const details: Record<string, unknown> = {
+    enabled: options.enabled,
+    running: status.running,
+    last_loop_at: status.lastLoopAt,
+    stale_after_ms: options.staleAfterMs,
+  };
+  if (!options.enabled) return { ok: true, details };
+  const down = loopDown(status, options);
+  return down ? { ok: false, details: { ...details, reason: down } } : { ok: true, details };
+}
+
+/** Readiness verdict (`outbox`, /health): alive, and not failing with one error iteration after iteration. */
+export function outboxLoopHealth(status: OutboxPollerStatus, options: OutboxLoopVerdictOptions): Verdict {
+  const details: Record<string, unknown> = {
     enabled: options.enabled,
     running: status.running,
     last_loop_at: status.lastLoopAt,
     last_error: status.lastError,
+    failing_iterations: status.failingIterations,
+    failing_error: status.failingError,
+    failing_since: status.failingSince,
     backlog: status.backlog,
     oldest_pending_age_seconds: status.oldestPendingAgeSeconds,
     waiting_on_open_transactions: status.waitingOnOpenTransactions,
   };
   if (!options.enabled) return { ok: true, details };
-  const last = status.lastLoopAt ? Date.parse(status.lastLoopAt) : options.startedAt;
-  const alive = status.running && last !== null && now - last <= options.staleAfterMs;
-  return { ok: alive, details };
+  const down = loopDown(status, options);
+  if (down) return { ok: false, details: { ...details, reason: down } };
+  const persistent =
+    status.failingIterations >= (options.persistentErrorIterations ?? PERSISTENT_ERROR_ITERATIONS);
+  return persistent
+    ? { ok: false, details: { ...details, reason: 'persistent_error' } }
+    : { ok: true, details };
 }
 
 @Injectable()
@@ -130,18 +182,24 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
       heartbeatFile: options.heartbeatFile,
       backoff: options.backoff,
       publishTimeoutMs: options.publishTimeoutMs,
+      // A failing loop pauses well inside the liveness window (the default window also covers the poll interval).
+      maxLoopBackoffMs: Math.min(MAX_LOOP_BACKOFF_MS, Math.floor(this.staleAfterMs / 4)),
       logger: new Logger('OutboxPoller'),
     });
   }
 
   onApplicationBootstrap(): void {
-    this.health.register('outbox', async () =>
-      outboxLoopHealth(this.poller.status(), {
-        enabled: this.options.enabled,
-        startedAt: this.startedAt,
-        staleAfterMs: this.staleAfterMs,
-      }),
-    );
+    const verdict = (): OutboxLoopVerdictOptions => ({
+      enabled: this.options.enabled,
+      startedAt: this.startedAt,
+      staleAfterMs: this.staleAfterMs,
+      persistentErrorIterations: this.options.persistentErrorIterations,
+    });
+    this.health.register('outbox', async () => outboxLoopHealth(this.poller.status(), verdict()));
+    // A loop that stopped completing iterations is the one outbox failure a restart fixes.
+    this.health.register('outbox_loop', async () => outboxLoopLiveness(this.poller.status(), verdict()), {
+      liveness: true,
+    });
     if (!this.options.enabled) return;
     this.startedAt = Date.now();
     this.poller.start();

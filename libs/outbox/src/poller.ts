@@ -19,12 +19,25 @@
  *   the transaction open is cut off after OUTBOX_LEASE_SECONDS
  *   (idle_in_transaction_session_timeout).
  * - The cursor moves only over rows Redis acknowledged, in order: it stops at
- *   the first failed row, which gets attempts / last_error / next_attempt_at
- *   (exponential backoff) and is dead-lettered (`status = 'dead'`) after
- *   maxAttempts; then the cursor passes it. A row that is not due yet
- *   (next_attempt_at in the future) holds back the rows after it (head of
- *   line: order is preserved). Rows a failed batch published after its failed
- *   row are published again after it (consumers dedup on event_id).
+ *   the first failed row. Rows a failed batch published after its failed row
+ *   are published again after it (consumers dedup on event_id).
+ * - Who pays for a failure: a batch Redis never answered (not connected, a
+ *   timeout, the connection dropped) or answered with a verdict on the server
+ *   rather than the entry (LOADING, READONLY, OOM, …) is held: nothing is
+ *   written to the row, the loop backs off (the row backoff capped at
+ *   maxLoopBackoffMs, so the liveness check keeps passing) and retries the same
+ *   batch. Charging such failures to the head row would dead-letter one event
+ *   after another during a long outage and break their order. Only an error
+ *   reply to that row's XADD counts: the row gets attempts / last_error /
+ *   next_attempt_at (exponential backoff) and is dead-lettered
+ *   (`status = 'dead'`) after maxAttempts; then the cursor passes it. A row
+ *   that is not due yet holds back the rows after it (head of line: order is
+ *   preserved).
+ * - Any failed iteration (the batch threw, or its head failed) backs the loop
+ *   off the same way. status() counts the iterations in a row that failed with
+ *   the same error: the worker's readiness reports an error that persists (a
+ *   missing grant), its liveness only a loop that stopped completing iterations
+ *   (outbox-worker.module.ts).
  * - A crash between XADD and COMMIT republishes the batch.
  * - Round trips: a batch costs one to PostgreSQL and one to Redis. While the
  *   loop drains full batches, the statement that moves the cursor and commits
@@ -41,7 +54,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { Metrics } from '@app/observability';
 import { backlogStatus, type OutboxBacklog } from './backlog';
-import { backoffMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { backoffMs, DEFAULT_BACKOFF, loopRetryMs, type BackoffOptions } from './backoff';
 import { assertOutboxTable, OUTBOX_STREAMS, type OutboxStream, type OutboxTable } from './event';
 import { acquireRelayConnection, beginTransactionSql, type PooledRelayConnection } from './sql';
 import { CROSS_BRAND_SETTING } from '@app/database';
@@ -70,6 +83,8 @@ export interface OutboxPollerOptions {
   backoff?: BackoffOptions;
   /** Upper bound on one pipelined XADD batch; defaults to min(5 s, lease / 2). */
   publishTimeoutMs?: number;
+  /** Upper bound on the loop's pause after failed iterations; defaults to MAX_LOOP_BACKOFF_MS. */
+  maxLoopBackoffMs?: number;
 }
 
 export interface OutboxPollerStatus {
@@ -80,6 +95,11 @@ export interface OutboxPollerStatus {
   oldestPendingAgeSeconds: number;
   /** Backlog rows committed behind a still-open older write transaction (the relay waits for it). */
   waitingOnOpenTransactions: number;
+  /** Loop iterations in a row that failed with `failingError` (0 once one does not fail). */
+  failingIterations: number;
+  failingError: string | null;
+  /** When the first of those iterations ended. */
+  failingSince: string | null;
 }
 
 export interface BatchResult {
@@ -110,6 +130,8 @@ interface RelayRow extends RelayRecord {
 interface BatchOutcome extends BatchResult {
   publishedRows: RelayRow[];
   firstError: string | null;
+  /** The head failed without Redis' verdict on the row: nothing was charged to it. */
+  held: boolean;
   deadEventIds: string[];
 }
 
@@ -120,8 +142,15 @@ const EMPTY_OUTCOME: BatchOutcome = {
   deadLettered: 0,
   publishedRows: [],
   firstError: null,
+  held: false,
   deadEventIds: [],
 };
+
+/** Why one row of a batch was not published; `transient`: not the row's fault, not charged to it. */
+interface PublishFailure {
+  error: string;
+  transient: boolean;
+}
 
 /** A transaction the last batch opened for the next one: cursor locked, rows read (no record: busy). */
 interface OpenBatch {
@@ -136,6 +165,24 @@ export const BACKLOG_REFRESH_MS = 1000;
 
 /** The table that holds one relay position per outbox table (migration 1764000005000). */
 export const RELAY_CURSOR_TABLE = 'outbox_relay_cursor';
+
+/** Default cap on the loop's pause after failed iterations, well inside the liveness window (≥ 30 s). */
+export const MAX_LOOP_BACKOFF_MS = 5000;
+
+/**
+ * Error replies about the server's state rather than the entry (loading, a
+ * replica, full, failing over, …): every row would get the same, so they hold
+ * the batch like an outage instead of dead-lettering rows one by one.
+ */
+const SERVER_STATE_REPLY =
+  /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|READONLY|OOM|MISCONF|CLUSTERDOWN|NOREPLICAS|NOAUTH)\b/;
+
+/** A row's failure from what the pipeline handed back: a ReplyError is Redis' answer to that XADD. */
+function rowFailure(err: unknown): PublishFailure {
+  const error = errorText(err);
+  const reply = err instanceof Error && err.name === 'ReplyError';
+  return { error, transient: !reply || SERVER_STATE_REPLY.test(error) };
+}
 
 const DECIMAL = /^\d{1,20}$/;
 
@@ -183,12 +230,17 @@ export class OutboxPoller {
   private readonly options: OutboxPollerOptions;
   private readonly backoff: BackoffOptions;
   private readonly publishTimeoutMs: number;
+  private readonly maxLoopBackoffMs: number;
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private sleepTimer: NodeJS.Timeout | null = null;
   private lastLoopAt: Date | null = null;
   private lastError: string | null = null;
+  /** Failed iterations in a row, whatever the error (the loop's backoff). */
+  private failures = 0;
+  /** Failed iterations in a row with the same error (readiness). */
+  private failing: { error: string; iterations: number; since: Date } | null = null;
   private backlog: OutboxBacklog = {
     pending: 0,
     oldestPendingAgeSeconds: 0,
@@ -212,6 +264,7 @@ export class OutboxPoller {
     this.options = options;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.publishTimeoutMs = options.publishTimeoutMs ?? Math.min(5000, options.leaseSeconds * 500);
+    this.maxLoopBackoffMs = options.maxLoopBackoffMs ?? MAX_LOOP_BACKOFF_MS;
     const begin = beginTransactionSql({
       // Row-level security (issue #8): the relay's one named cross-brand opt-in,
       // transaction-local: read every brand's outbox rows and record failures, nothing else.
@@ -279,6 +332,9 @@ export class OutboxPoller {
       backlog: this.backlog.pending,
       oldestPendingAgeSeconds: this.backlog.oldestPendingAgeSeconds,
       waitingOnOpenTransactions: this.backlog.waitingOnOpenTransactions,
+      failingIterations: this.failing?.iterations ?? 0,
+      failingError: this.failing?.error ?? null,
+      failingSince: this.failing?.since.toISOString() ?? null,
     };
   }
 
@@ -304,8 +360,10 @@ export class OutboxPoller {
         if (refresh) await this.refreshBacklog();
         this.lastLoopAt = new Date();
         await this.writeHeartbeat();
-        // A full batch means more rows are probably waiting: drain without sleeping.
-        if (!full && this.running) await this.sleep(this.options.pollIntervalMs);
+        // A full batch means more rows are probably waiting: drain without sleeping. After a failure,
+        // back off (bounded: an outage must not look like a stuck loop to the liveness check).
+        const pause = this.failures === 0 ? this.options.pollIntervalMs : this.retryPauseMs();
+        if (!full && this.running) await this.sleep(pause);
       }
     } finally {
       await this.closeOpen();
@@ -314,7 +372,25 @@ export class OutboxPoller {
 
   /** One lock → read → publish → cursor move cycle. Public so tests and tools can drive the loop step by step. */
   async runOnce(): Promise<BatchResult> {
-    return this.step(false);
+    const { claimed, published, failed, deadLettered } = await this.step(false);
+    return { claimed, published, failed, deadLettered };
+  }
+
+  /** The pause after `failures` failed iterations in a row. */
+  private retryPauseMs(): number {
+    return loopRetryMs(this.failures, this.options.pollIntervalMs, this.maxLoopBackoffMs, this.backoff);
+  }
+
+  /** Counts an iteration for the backoff and the persistent-error streak; `error` null = it did not fail. */
+  private noteIteration(error: string | null): void {
+    if (error === null) {
+      this.failures = 0;
+      this.failing = null;
+      return;
+    }
+    this.failures += 1;
+    if (this.failing?.error === error) this.failing.iterations += 1;
+    else this.failing = { error, iterations: 1, since: new Date() };
   }
 
   /**
@@ -322,7 +398,7 @@ export class OutboxPoller {
    * published, the round trip that commits it also opens the next batch's
    * transaction (kept in `open`, ended by the next step or by closeOpen).
    */
-  private async step(chain: boolean): Promise<BatchResult> {
+  private async step(chain: boolean): Promise<BatchOutcome> {
     Metrics.crossBrandAccess().inc({ access: 'relay' });
     const open = this.open;
     this.open = null;
@@ -335,6 +411,7 @@ export class OutboxPoller {
     } catch (err) {
       this.open = null;
       await connection?.rollback();
+      this.noteIteration(errorText(err));
       throw err;
     } finally {
       if (connection && !this.keeps(connection)) connection.release();
@@ -342,8 +419,8 @@ export class OutboxPoller {
     // Counted and logged after COMMIT: only then has the cursor really moved.
     this.report(outcome);
     this.lastError = outcome.firstError;
-    const { claimed, published, failed, deadLettered } = outcome;
-    return { claimed, published, failed, deadLettered };
+    this.noteIteration(outcome.firstError);
+    return outcome;
   }
 
   /** Whether `connection` carries the transaction opened for the next batch (then it stays on loan). */
@@ -383,19 +460,19 @@ export class OutboxPoller {
     let index = 0;
     const published: RelayRow[] = [];
     let failed = 0;
-    let firstError: string | null = null;
+    let headFailure: PublishFailure | null = null;
     let head: RelayRow | null = null;
     for (const row of rows) {
       if (row.dead) {
         if (head === null) passed += 1;
         continue;
       }
-      const error = errors[index++];
-      if (error !== null) {
+      const failure = errors[index++];
+      if (failure !== null) {
         failed += 1;
         if (head === null) {
           head = row;
-          firstError = error;
+          headFailure = failure;
         }
       } else if (head === null) {
         published.push(row);
@@ -403,8 +480,9 @@ export class OutboxPoller {
       }
     }
     let deadEventIds: string[] = [];
-    if (head) {
-      deadEventIds = await this.markFailed(connection, head, firstError as string);
+    // A held head keeps its attempts and due time: the loop backs off and retries the batch.
+    if (head && headFailure && !headFailure.transient) {
+      deadEventIds = await this.markFailed(connection, head, headFailure.error);
       // A dead-lettered head is passed too; a head left for retry holds the rest back.
       if (deadEventIds.length > 0) passed += 1;
     }
@@ -421,7 +499,8 @@ export class OutboxPoller {
       failed,
       deadLettered: deadEventIds.length,
       publishedRows: published,
-      firstError,
+      firstError: headFailure?.error ?? null,
+      held: headFailure?.transient ?? false,
       deadEventIds,
     };
   }
@@ -434,10 +513,11 @@ export class OutboxPoller {
   }
 
   /**
-   * One pipelined XADD per row; returns the per-row error text (null =
-   * acknowledged). Never throws: a batch that cannot be sent fails as a whole.
+   * One pipelined XADD per row; returns each row's failure (null =
+   * acknowledged). Never throws: a batch that cannot be sent fails as a whole,
+   * transiently.
    */
-  private async publish(rows: RelayRow[]): Promise<Array<string | null>> {
+  private async publish(rows: RelayRow[]): Promise<Array<PublishFailure | null>> {
     if (rows.length === 0) return [];
     const { redis, stream } = this.options;
     try {
@@ -450,12 +530,12 @@ export class OutboxPoller {
       const results = await withTimeout(pipeline.exec(), this.publishTimeoutMs, 'redis XADD batch');
       return rows.map((_, i) => {
         const entry = results?.[i];
-        if (!entry) return 'no reply from redis';
-        return entry[0] ? errorText(entry[0]) : null;
+        if (!entry) return { error: 'no reply from redis', transient: true };
+        return entry[0] ? rowFailure(entry[0]) : null;
       });
     } catch (err) {
-      const text = errorText(err);
-      return rows.map(() => text);
+      const failure = { error: errorText(err), transient: true };
+      return rows.map(() => failure);
     }
   }
 
@@ -489,12 +569,15 @@ export class OutboxPoller {
       Metrics.outboxPublished().inc({ service, stream, brand: String(brand) }, count);
     if (outcome.failed === 0) return;
     Metrics.outboxFailed().inc({ service, stream }, outcome.failed);
+    // A held batch is retried every few seconds while Redis is away: one line per distinct failure.
+    if (outcome.held && outcome.firstError === this.lastError) return;
     logger.warn({
       msg: 'outbox publish failed',
       table,
       stream,
       rows: outcome.failed,
       error: outcome.firstError,
+      held: outcome.held,
     });
     if (outcome.deadEventIds.length === 0) return;
     Metrics.outboxDeadLettered().inc({ service, stream }, outcome.deadEventIds.length);

@@ -7,7 +7,11 @@
  *   (the operator's cursor rewind);
  * - acquireRelayConnection lends the relay loop a pooled node-postgres
  *   connection it drives with simple-protocol scripts, one round trip per
- *   batch (poller.ts).
+ *   batch (poller.ts). While it is on loan the relay listens for the
+ *   connection's 'error' events itself: pg-pool drops its own listener on
+ *   checkout, and a session the server ends between two queries (failover,
+ *   pg_terminate_backend, the relay's idle-in-transaction lease) would
+ *   otherwise be an unhandled 'error' event, which ends the worker process.
  */
 import type { DataSource, QueryRunner } from 'typeorm';
 
@@ -89,6 +93,8 @@ interface PgResult {
 
 interface PgClient {
   query(text: string, values?: unknown[]): Promise<PgResult | PgResult[]>;
+  on(event: 'error', listener: (err: unknown) => void): unknown;
+  removeListener(event: 'error', listener: (err: unknown) => void): unknown;
 }
 
 interface PostgresPool {
@@ -104,8 +110,12 @@ function lastRows<T>(result: PgResult | PgResult[]): T[] {
 export interface PooledRelayConnection extends RelayConnection {
   /** Rolls back whatever transaction is open; a connection that cannot even do that is dropped on release. */
   rollback(): Promise<void>;
-  /** Back to the pool (dropped if a rollback failed). */
+  /** Back to the pool (dropped if the connection failed or a rollback did). */
   release(): void;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message || err.name : String(err);
 }
 
 /** Borrows one connection of the DataSource's pool for the outbox relay. */
@@ -116,17 +126,37 @@ export async function acquireRelayConnection(dataSource: DataSource): Promise<Po
   const [client, release] = await driver.obtainMasterConnection();
   let broken: unknown = undefined;
   let released = false;
+  // The first error is the cause (FATAL 57P01 …); node-postgres reports the socket closing after it too.
+  const onError = (err: unknown) => {
+    broken ??= err ?? new Error('connection error');
+  };
+  client.on('error', onError);
+  /** A connection the server ended fails its next use with the cause, instead of pg's "not queryable". */
+  const usable = () => {
+    if (broken !== undefined) throw new Error(`outbox relay connection lost: ${messageOf(broken)}`);
+  };
   return {
-    script: async <R>(sql: string) => lastRows<R>(await client.query(sql)),
-    rows: async <R>(sql: string, params: unknown[] = []) => lastRows<R>(await client.query(sql, params)),
+    script: async <R>(sql: string) => {
+      usable();
+      return lastRows<R>(await client.query(sql));
+    },
+    rows: async <R>(sql: string, params: unknown[] = []) => {
+      usable();
+      return lastRows<R>(await client.query(sql, params));
+    },
     rollback: async () => {
+      // The server already rolled back a transaction whose session it ended.
+      if (broken !== undefined) return;
       await client.query('ROLLBACK').catch((err: unknown) => {
-        broken = err ?? new Error('rollback failed');
+        broken ??= err ?? new Error('rollback failed');
       });
     },
     release: () => {
       if (released) return;
       released = true;
+      // pg-pool puts its own idle listener back on release, also on a client it then destroys.
+      client.removeListener('error', onError);
+      // With an error the pool destroys the client rather than lending it out again.
       release(broken);
     },
   };
