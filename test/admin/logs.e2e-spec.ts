@@ -85,9 +85,10 @@ describe('admin operator logs', () => {
     ["x'; DROP TABLE player_balance_log; --"],
     ['deposit") OR ("1"="1'],
   ])('treats %s as a plain value: nothing from other brands, nothing dropped', async (payload) => {
-    const res = await read('player-balance', empty, `?change_type=${encodeURIComponent(payload)}`);
+    // Brand a has rows of its own, so an injected OR would show here as a non-zero total.
+    const res = await read('player-balance', a, `?change_type=${encodeURIComponent(payload)}`);
     expect([res.status, res.body.data.total]).toEqual([200, 0]);
-    const login = await read('player-login', empty, `?account=${encodeURIComponent(payload)}`);
+    const login = await read('player-login', a, `?account=${encodeURIComponent(payload)}`);
     expect(login.body.data.total).toBe(0);
     expect((await h.ds.query(`SELECT count(*)::int AS n FROM player_balance_log`))[0].n).toBe(4);
   });
@@ -98,6 +99,9 @@ describe('admin operator logs', () => {
       `?${encodeURIComponent('1=1) OR (brand_id')}=1`,
       '?player_id=1%20OR%201%3D1',
       '?page_size=1000',
+      // Dates PostgreSQL cannot hold were a 500 (SQLSTATE 22008).
+      '?start_time=0000-01-01',
+      `?end_time=${encodeURIComponent('9999-12-31T23:00:00-23:00')}`,
     ]) {
       const res = await read('player-balance', empty, query);
       expect([query, res.status, res.body.status]).toEqual([query, 400, 2]);

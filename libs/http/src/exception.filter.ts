@@ -27,10 +27,11 @@ const HTTP_TO_STATUS: Record<number, Status> = {
 /**
  * PostgreSQL data exceptions raised by a value the client sent: a number out of range for its
  * column (22003, e.g. an id past bigint), text that is not of the column's type (22P02) or too long
- * for it (22001), a NUL character in text (22021) or a \u0000 escape in jsonb (22P05). They are bad
- * input (status 2), not a server fault, wherever a DTO let them through.
+ * for it (22001), a NUL character in text (22021), a \u0000 escape in jsonb (22P05), or a date or
+ * time PostgreSQL cannot hold (22007, 22008: year 0, past 9999). They are bad input (status 2),
+ * not a server fault, wherever a DTO let them through.
  */
-const INPUT_SQLSTATES = new Set(['22001', '22003', '22021', '22P02', '22P05']);
+const INPUT_SQLSTATES = new Set(['22001', '22003', '22007', '22008', '22021', '22P02', '22P05']);
 
 function inputSqlState(exception: unknown): string | null {
   if (typeof exception !== 'object' || exception === null) return null;

@@ -129,6 +129,8 @@ describe('EnvelopeExceptionFilter', () => {
     ['error', '22001', 'ERROR'],
     ['QueryFailedError', '22021', undefined],
     ['error', '22P05', 'ERROR'],
+    ['QueryFailedError', '22008', undefined],
+    ['error', '22007', 'ERROR'],
   ])(
     'answers a database %s %s (a value that does not fit its column) with status 2, not 500',
     (name, code, severity) => {

@@ -50,6 +50,9 @@ describe('queryLogTable', () => {
       { page: '0' },
       { page_size: '1000' },
       { start_time: 'yesterday' },
+      // Outside PostgreSQL's years (no year 0; 10000 after the offset): refused before any SQL.
+      { start_time: '0000-01-01' },
+      { end_time: '9999-12-31T23:00:00-23:00' },
     ]) {
       await expect(queryLogTable(sql, balance, query)).rejects.toBeInstanceOf(InvalidInputError);
     }

@@ -54,7 +54,9 @@ function timestamp(
 ): Date | undefined {
   if (raw === undefined || raw === '') return undefined;
   const date = new Date(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(date.getTime())) {
+  // PostgreSQL timestamps have no year 0 and stop at 9999 (22008 otherwise): years 1-9999 in UTC.
+  const year = date.getUTCFullYear();
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(date.getTime()) || year < 1 || year > 9999) {
     errors[name] = ['isISO8601'];
     return undefined;
   }
