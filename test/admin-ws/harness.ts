@@ -16,6 +16,7 @@ import { type AdminConfig, loadConfig } from '@app/config';
 import { always } from '@app/http';
 import { DatabaseModule } from '@app/database';
 import { CoreModule, createHttpApp, readyForTest } from '@app/platform';
+import { ClsRequestContextModule } from '@app/request-context';
 import { ADMIN_PIPELINE, AdminModule } from '../../apps/admin/src/app.module';
 import { AdminAuthModule } from '../../apps/admin/src/auth';
 import { configureAdminWs } from '../../apps/admin/src/ws/admin-ws.module';
@@ -55,7 +56,7 @@ function featureModule(
   return {
     module: AdminFeatureTestModule,
     imports: [
-      CoreModule.forRoot('admin', config),
+      CoreModule.forRoot('admin', config, { requestContext: ClsRequestContextModule.forRoot() }),
       DatabaseModule.forRoot({
         url: config.DATABASE_URL,
         poolSize: 4,

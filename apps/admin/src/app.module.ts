@@ -13,6 +13,7 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { ClsMiddleware } from 'nestjs-cls';
+import { ClsRequestContextModule } from '@app/request-context';
 import { type AdminConfig, APP_CONFIG, IS_PRODUCTION, SERVICE_NAME } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MiddlewarePipeline } from '@app/middleware-order';
@@ -73,7 +74,7 @@ export class AdminModule implements NestModule {
     return {
       module: AdminModule,
       imports: [
-        CoreModule.forRoot('admin', config),
+        CoreModule.forRoot('admin', config, { requestContext: ClsRequestContextModule.forRoot() }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           poolSize: config.DB_POOL_SIZE,

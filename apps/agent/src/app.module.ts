@@ -13,6 +13,7 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClsMiddleware } from 'nestjs-cls';
+import { ClsRequestContextModule } from '@app/request-context';
 import type { AgentConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MiddlewarePipeline } from '@app/middleware-order';
@@ -43,7 +44,7 @@ export class AgentModule implements NestModule {
     return {
       module: AgentModule,
       imports: [
-        CoreModule.forRoot('agent', config),
+        CoreModule.forRoot('agent', config, { requestContext: ClsRequestContextModule.forRoot() }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           poolSize: config.DB_POOL_SIZE,

@@ -9,6 +9,7 @@
 import { type DynamicModule, Logger, type MiddlewareConsumer, Module, type NestModule, type Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { ClsMiddleware } from 'nestjs-cls';
+import { ClsRequestContextModule } from '@app/request-context';
 import { APP_CONFIG, type PlayerConfig, SERVICE_NAME } from '@app/config';
 import { BrandEnforcement } from '@app/brand-context';
 import { JwtIssuer, type JwtVerifier, PasswordHasher } from '@app/auth';
@@ -86,7 +87,7 @@ const recoveryProvider: Provider = {
 export class PlayerModule implements NestModule {
   static forRoot(config: PlayerConfig): DynamicModule {
     const imports: DynamicModule['imports'] = [
-      CoreModule.forRoot('player', config),
+      CoreModule.forRoot('player', config, { requestContext: ClsRequestContextModule.forRoot() }),
       DatabaseModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, applicationName: 'player_service' }),
       SmsModule.forRoot(config),
     ];

@@ -1,6 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { ClsService } from 'nestjs-cls';
-import { BRAND_CLS_KEY } from '@app/observability';
+import { Inject, Injectable } from '@nestjs/common';
+import { BRAND_CLS_KEY, REQUEST_CONTEXT, type RequestContextStore } from '@app/observability';
 import { BrandContextRequiredError } from '@app/http';
 
 /**
@@ -18,22 +17,26 @@ export interface BrandContext {
 
 const KEY = BRAND_CLS_KEY;
 
-/** Raw request objects also carry the brand so hooks outside CLS (metrics) can label it. */
+/**
+ * Raw request objects also carry the brand, so hooks outside the request context (metrics) and apps
+ * without one (the gateway) can read it.
+ */
 export interface BrandCarrier {
   brandId?: number | null;
 }
 
 @Injectable()
 export class BrandContextService {
-  constructor(private readonly cls: ClsService) {}
+  constructor(@Inject(REQUEST_CONTEXT) private readonly context: RequestContextStore) {}
 
+  /** Records the brand in the request context (when the app has one) and on `carrier`. */
   set(ctx: BrandContext, carrier?: BrandCarrier): void {
-    this.cls.set(KEY, ctx);
+    this.context.set(KEY, ctx);
     if (carrier) carrier.brandId = ctx.brandId;
   }
 
   get(): BrandContext | undefined {
-    return this.cls.isActive() ? this.cls.get<BrandContext>(KEY) : undefined;
+    return this.context.isActive() ? this.context.get<BrandContext>(KEY) : undefined;
   }
 
   brandId(): number | null {

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fail } from './envelope';
 import { DomainError } from './errors';
@@ -47,6 +47,20 @@ function inputSqlState(exception: unknown): string | null {
  * to the catalog; anything else is a 500 whose body never carries the error
  * text, stack, SQL or secrets (it is logged instead).
  */
+/**
+ * The request's id and brand for the filter's log lines, from the request itself: apps without a
+ * request context (the gateway) have no other source. Only fields the request has, so that a
+ * request context's values are not overwritten with undefined.
+ */
+function requestLogFields(request: FastifyRequest | IncomingMessage): Record<string, unknown> {
+  const raw = ('raw' in request ? request.raw : request) as IncomingMessage & { brandId?: number | null };
+  const fields: Record<string, unknown> = {};
+  const id = raw.headers?.['x-request-id'];
+  if (typeof id === 'string') fields.request_id = id;
+  if (raw.brandId !== undefined) fields.brand_id = raw.brandId;
+  return fields;
+}
+
 @Catch()
 export class EnvelopeExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ExceptionFilter');
@@ -59,7 +73,7 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     }
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply | ServerResponse>();
-    const request = ctx.getRequest<FastifyRequest>();
+    const request = ctx.getRequest<FastifyRequest | IncomingMessage>();
     const surface = this.surfaceFor(request.url ?? '/');
 
     if (exception instanceof DomainError) {
@@ -88,12 +102,16 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     const sqlState = inputSqlState(exception);
     if (sqlState !== null) {
       // The code only: the database's message quotes the value.
-      this.logger.warn({ sqlstate: sqlState }, 'input rejected by the database');
+      this.logger.warn(
+        { ...requestLogFields(request), sqlstate: sqlState },
+        'input rejected by the database',
+      );
       this.send(reply, httpCodeFor(Status.INVALID_INPUT, surface), fail(Status.INVALID_INPUT));
       return;
     }
     this.logger.error(
       {
+        ...requestLogFields(request),
         err:
           exception instanceof Error
             ? { name: exception.name, message: exception.message, stack: exception.stack }

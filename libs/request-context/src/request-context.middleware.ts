@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { CLS_ID, ClsService } from 'nestjs-cls';
-import { requestIdFor } from './request-id';
+import { requestIdFor } from '@app/observability';
 
 /**
  * The request-context step for a hot path: the same CLS context as

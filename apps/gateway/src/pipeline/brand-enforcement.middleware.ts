@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { BrandEnforcement } from '@app/brand-context';
-import { isLive, type Next, reject, stateOf } from './request-state';
+import { isLive, logFields, type Next, reject, stateOf } from './request-state';
 
 @Injectable()
 export class BrandEnforcementMiddleware implements NestMiddleware {
@@ -24,6 +24,7 @@ export class BrandEnforcementMiddleware implements NestMiddleware {
     if (isLive(state) && claims !== null && state.brandId !== null && claims.brand_id !== state.brandId) {
       try {
         this.enforcement.mismatch('jwt_brand_mismatch', {
+          request_id: logFields(req).request_id,
           expectedBrandId: state.brandId,
           actualBrandId: claims.brand_id,
           domain: state.domain,

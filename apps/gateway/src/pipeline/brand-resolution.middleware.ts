@@ -22,7 +22,7 @@ import {
   extractDomain,
 } from '@app/brand-context';
 import { DownstreamUnavailableError } from '@app/http';
-import { type GatewayState, isLive, type Next, reject, stateOf } from './request-state';
+import { type GatewayState, isLive, logFields, type Next, reject, stateOf } from './request-state';
 
 /** Headers only the gateway may set on a forwarded request. */
 export const GATEWAY_OWNED_HEADERS = [
@@ -80,7 +80,7 @@ export class BrandResolutionMiddleware implements NestMiddleware {
       const { brandId, agentId, level } = binding;
       this.brands.set({ brandId, source: 'domain', domain, agentId, level }, req);
     } else {
-      this.enforcement.unresolvedDomain({ domain });
+      this.enforcement.unresolvedDomain({ domain, request_id: logFields(req).request_id });
       this.brands.set({ brandId: null, source: 'none', domain }, req);
     }
   }

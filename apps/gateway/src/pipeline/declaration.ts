@@ -1,11 +1,11 @@
+import { PROBE_PATHS } from '@app/health';
 import { MiddlewarePipeline } from '@app/middleware-order';
-import { RequestContextMiddleware } from '@app/observability';
 import { BrandEnforcementMiddleware } from './brand-enforcement.middleware';
 import { BrandResolutionMiddleware } from './brand-resolution.middleware';
 import { JwtAuthMiddleware } from './jwt-auth.middleware';
 import { RateLimitMiddleware } from './rate-limit.middleware';
+import { RequestIdMiddleware } from './request-id.middleware';
 import { SessionCheckMiddleware } from './session-check.middleware';
-import { PROBE_PATHS } from '@app/health';
 
 /**
  * gateway (seed 003, issue 3 point 2): the pipeline is declared once, here,
@@ -18,7 +18,7 @@ import { PROBE_PATHS } from '@app/health';
  * test/gateway/middleware-order.e2e-spec.ts fails.
  */
 export const GATEWAY_PIPELINE = new MiddlewarePipeline([
-  { name: 'request-id', middleware: RequestContextMiddleware },
+  { name: 'request-id', middleware: RequestIdMiddleware },
   { name: 'brand-resolution', middleware: BrandResolutionMiddleware },
   { name: 'jwt-auth', middleware: JwtAuthMiddleware },
   { name: 'session-check', middleware: SessionCheckMiddleware },

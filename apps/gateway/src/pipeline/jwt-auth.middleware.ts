@@ -11,7 +11,7 @@ import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import { JwtRejectedError } from '@app/auth';
 import { AuthRequiredError } from '@app/http';
 import { PlayerTokens } from '../auth/player-tokens';
-import { type GatewayState, isLive, type Next, reject, stateOf } from './request-state';
+import { type GatewayState, isLive, logFields, type Next, reject, stateOf } from './request-state';
 
 function bearer(header: string | undefined): string | null {
   if (!header) return null;
@@ -41,15 +41,16 @@ export class JwtAuthMiddleware implements NestMiddleware {
       state.claims = known;
       return next();
     }
-    return this.verify(token, state, next);
+    return this.verify(req, token, state, next);
   }
 
-  private async verify(token: string, state: GatewayState, next: Next): Promise<void> {
+  private async verify(req: IncomingMessage, token: string, state: GatewayState, next: Next): Promise<void> {
     try {
       state.claims = await this.tokens.verify(token);
     } catch (err) {
       // The reason is safe to log; the token never is.
-      if (err instanceof JwtRejectedError) this.logger.debug({ reason: err.reason }, 'player token rejected');
+      if (err instanceof JwtRejectedError)
+        this.logger.debug({ ...logFields(req), reason: err.reason }, 'player token rejected');
       reject(state, err instanceof AuthRequiredError ? err : new AuthRequiredError());
     }
     next();

@@ -12,7 +12,7 @@ import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import { RateLimitedError } from '@app/http';
 import { RateLimiter, rateLimitStoreErrors } from '../rate-limit/rate-limiter';
 import type { ThrottleHit, ThrottlerStorageRecord } from '../rate-limit/redis-throttler.storage';
-import { type GatewayState, isLive, type Next, reject, stateOf } from './request-state';
+import { type GatewayState, isLive, logFields, type Next, reject, stateOf } from './request-state';
 
 @Injectable()
 export class RateLimitMiddleware implements NestMiddleware {
@@ -34,15 +34,24 @@ export class RateLimitMiddleware implements NestMiddleware {
       this.decide(state, local, res);
       return next();
     }
-    return this.hit(hit, res, state, next);
+    return this.hit(req, hit, res, state, next);
   }
 
-  private async hit(hit: ThrottleHit, res: ServerResponse, state: GatewayState, next: Next): Promise<void> {
+  private async hit(
+    req: IncomingMessage,
+    hit: ThrottleHit,
+    res: ServerResponse,
+    state: GatewayState,
+    next: Next,
+  ): Promise<void> {
     try {
       this.decide(state, await this.limiter.hit(hit), res);
     } catch (err) {
       rateLimitStoreErrors().inc({ service: 'gateway' });
-      this.logger.warn({ err: (err as Error).message }, 'rate limit store unavailable; request not counted');
+      this.logger.warn(
+        { ...logFields(req), err: (err as Error).message },
+        'rate limit store unavailable; request not counted',
+      );
     }
     next();
   }

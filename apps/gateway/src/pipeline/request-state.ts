@@ -10,11 +10,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { PlayerClaims } from '@app/auth';
-import { labelRoute } from '@app/observability';
+import { labelRoute, requestIdFor } from '@app/observability';
 import type { ThrottlerStorageRecord } from '../rate-limit/redis-throttler.storage';
 import { matchRoute, type RouteMatch } from '../routing/routes';
 
 export interface GatewayState {
+  /** X-Request-ID (CONTRACTS §3), for downstream calls and log lines. */
+  requestId: string;
   route: RouteMatch | null;
   /** The request domain (`Origin` host, else `Host`), lowercased, without port. */
   domain: string | null;
@@ -49,6 +51,7 @@ export function stateOf(req: IncomingMessage): GatewayState {
     // Middleware may see a path-stripped `url`; middie keeps the original.
     const url = carrier.originalUrl ?? req.url ?? '/';
     state = {
+      requestId: requestIdFor(req),
       route: matchRoute(req.method ?? 'GET', url),
       domain: null,
       brandId: null,
@@ -62,6 +65,16 @@ export function stateOf(req: IncomingMessage): GatewayState {
     labelRoute(req, state.route?.template ?? 'unmatched');
   }
   return state;
+}
+
+/**
+ * `request_id` and `brand_id` for a request-path log line. The gateway runs no
+ * request context (see @app/observability context.ts), so its log lines carry
+ * these themselves (ADR-009 "Structured logs include brand_id").
+ */
+export function logFields(req: IncomingMessage): { request_id: string; brand_id: number | null } {
+  const state = stateOf(req);
+  return { request_id: state.requestId, brand_id: state.brandId };
 }
 
 /** True when the step has work to do: a routed request that no earlier step rejected. */

@@ -26,7 +26,7 @@ import { Metrics } from '@app/observability';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { sameId } from '../session/same-id';
 import { SessionCache } from '../session/session-cache';
-import { type GatewayState, isLive, type Next, reject, stateOf } from './request-state';
+import { type GatewayState, isLive, logFields, type Next, reject, stateOf } from './request-state';
 
 export function sessionKey(brandId: number, account: string): string {
   return `user-session:brand:${brandId}:${account}`;
@@ -85,7 +85,7 @@ export class SessionCheckMiddleware implements NestMiddleware {
         state.rateLimit = record;
       }
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'session store unavailable');
+      this.logger.warn({ ...logFields(req), err: (err as Error).message }, 'session store unavailable');
       reject(state, new DownstreamUnavailableError('session store unavailable'));
     }
     next();

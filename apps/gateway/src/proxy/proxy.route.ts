@@ -5,8 +5,9 @@
  *
  * It is a native Fastify route rather than a Nest controller on purpose: a
  * reverse proxy has no params, pipes or guards to run, and Nest's per-route
- * execution context (plus the no-op global guard and interceptor nestjs-cls
- * always registers) cost about as much CPU as the forwarding itself
+ * execution context (plus, then, the no-op global guard and interceptor
+ * nestjs-cls registered; the gateway no longer loads nestjs-cls at all, see
+ * @app/observability context.ts) cost about as much CPU as the forwarding itself
  * (docs/performance.md). Errors still go through Nest's exception layer,
  * i.e. the app's one envelope filter, via Fastify's error handler.
  */

@@ -116,7 +116,12 @@ export class ProxyService {
       // may be a stack trace or a proxy's HTML page, not an envelope (CONTRACTS §2).
       if (typeof response.body !== 'string') response.body.destroy();
       this.logger.warn(
-        { target: route.target, downstream_status: response.statusCode },
+        {
+          request_id: state.requestId,
+          brand_id: state.brandId,
+          target: route.target,
+          downstream_status: response.statusCode,
+        },
         'downstream server error',
       );
       throw new DownstreamUnavailableError(`${route.target} service unavailable`);
@@ -193,6 +198,7 @@ export class ProxyService {
     const claimed = bodyBrandId(body.brand_id);
     if (claimed === null || claimed !== state.brandId) {
       this.enforcement.strictMismatch('register_body_brand_mismatch', {
+        request_id: state.requestId,
         expectedBrandId: state.brandId,
         actualBrandId: claimed,
         domain: state.domain,
@@ -206,7 +212,7 @@ export class ProxyService {
     const providerId = launch.provider_id;
     const brandId = state.brandId ?? claims.brand_id;
     if (providerId !== undefined && providerId !== null) {
-      const allowed = await this.allowList(brandId);
+      const allowed = await this.allowList(brandId, state.requestId);
       if (allowed !== null && !allowed.has(String(providerId))) {
         throw new ForbiddenError('provider not enabled for this brand');
       }
@@ -215,13 +221,13 @@ export class ProxyService {
   }
 
   /** The brand's provider allow list, or null when there is none to check against (absent key, unreadable). */
-  private async allowList(brandId: number): Promise<Set<string> | null> {
+  private async allowList(brandId: number, requestId: string): Promise<Set<string> | null> {
     let raw: string | null;
     try {
       raw = await this.redis.get(allowListKey(brandId));
     } catch (err) {
       this.logger.warn(
-        { err: (err as Error).message, brand_id: brandId },
+        { request_id: requestId, brand_id: brandId, err: (err as Error).message },
         'provider allow-list precheck skipped',
       );
       return null;
@@ -233,7 +239,7 @@ export class ProxyService {
     } catch {
       // A malformed projection is skipped like an absent one: game_service decides.
     }
-    this.logger.warn({ brand_id: brandId }, 'malformed provider allow list ignored');
+    this.logger.warn({ request_id: requestId, brand_id: brandId }, 'malformed provider allow list ignored');
     return null;
   }
 
