@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Harness, startHarness, twoBrands } from './support';
+import { PROBE_PATHS } from '@app/health';
 
 interface Operation {
   security?: unknown[];
@@ -20,7 +21,7 @@ const document = JSON.parse(
 };
 
 const routes = Object.entries(document.paths)
-  .filter(([path]) => path !== '/health' && path !== '/metrics')
+  .filter(([path]) => !PROBE_PATHS.includes(path))
   .flatMap(([path, item]) =>
     Object.entries(item)
       .filter(([method]) => method === 'get' || method === 'post')
