@@ -13,7 +13,8 @@
  * seconds (3), BENCH_ROUNDS (8: (b) and (c) alternate, medians printed), BENCH_SLICE seconds (2:
  * within a round (b) and (c) take turns in slices this long; 0 runs each for the whole duration),
  * BENCH_STEADY_ROUNDS (5) and BENCH_MAX_ROUNDS (twice BENCH_ROUNDS): extra rounds run, up to the
- * maximum, until that many had a steady reference proxy; BENCH_REDIS_URL (redis://127.0.0.1:6379/0),
+ * maximum, until that many had a steady reference proxy; BENCH_FRESH (1: new (b) and (c)
+ * processes for every round; 0 keeps one pair for the whole run); BENCH_REDIS_URL (redis://127.0.0.1:6379/0),
  * GATEWAY_LOG_LEVEL (warn), GATEWAY_NODE_ARGS / PROXY_NODE_ARGS (extra node flags for (c) / (b),
  * e.g. --cpu-prof).
  * Each server is its own process; the scenarios run one after another. Each
@@ -47,6 +48,17 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS || 8);
 /** Seconds per slice when (b) and (c) take turns within a round; 0 runs each for DURATION in one go. */
 const SLICE = Number(process.env.BENCH_SLICE ?? 2);
 const STEADY_ROUNDS = Number(process.env.BENCH_STEADY_ROUNDS || 5);
+/**
+ * Whether every round starts a new (b) and (c) process (BENCH_FRESH, on unless 0). Heap churn
+ * (see CHURN_FAULTS_PER_REQUEST) is a state of one process that lasts for minutes: seen here in
+ * two of three proxies and two of three gateways started side by side, loaded in the same
+ * interleaved slices (1.2-1.6 faults per request and 140-200 µs of CPU for the proxies, against
+ * 0.00 and 110-140 µs for the third). With one pair for the whole run, every round compares the
+ * same two draws: one churning process spoils all of them (a run where the proxy churned in all
+ * 16 rounds could not be judged), and the interval over rounds leaves out the draw. Fresh
+ * processes per round make each round an independent draw.
+ */
+const FRESH = process.env.BENCH_FRESH !== '0';
 const MAX_ROUNDS = Math.max(ROUNDS, Number(process.env.BENCH_MAX_ROUNDS || 2 * ROUNDS));
 /** The issue 3 targets: c/b throughput at least this, p99 added by c at most this many ms. */
 const TARGET_RPS_RATIO = 0.6;
@@ -231,6 +243,58 @@ function check(url, headers) {
   });
 }
 
+/**
+ * A fresh (b) reference proxy and (c) gateway in front of the double, each its own process, as
+ * the scenarios the rounds load.
+ */
+async function startPair(doubleUrl, player) {
+  const proxy = await start(
+    'reference proxy',
+    [...(process.env.PROXY_NODE_ARGS || '').split(' ').filter(Boolean), REFERENCE_PROXY],
+    { PORT: '0', UPSTREAM_URL: doubleUrl },
+    listeningPort,
+    children,
+  );
+  const gatewayPort = await freePort();
+  const gateway = await start(
+    'gateway',
+    // e.g. GATEWAY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the gateway under load.
+    [...(process.env.GATEWAY_NODE_ARGS || '').split(' ').filter(Boolean), GATEWAY_MAIN],
+    {
+      ...gatewayEnv({ port: gatewayPort, redisUrl: REDIS_URL, doubleUrl, player }),
+      LOG_LEVEL: process.env.GATEWAY_LOG_LEVEL || 'warn',
+    },
+    (out) => (out.includes('gateway listening') ? gatewayPort : null),
+    children,
+  );
+  return [
+    {
+      name: '(b) fastify proxy',
+      child: proxy.child,
+      pid: proxy.child.pid,
+      url: `http://127.0.0.1:${proxy.port}/internal/players/info`,
+      headers: {},
+    },
+    {
+      name: '(c) gateway',
+      child: gateway.child,
+      pid: gateway.child.pid,
+      url: `http://127.0.0.1:${gatewayPort}/api/v1/user/info`,
+      headers: player.headers,
+    },
+  ];
+}
+
+/** Stops one server started by startPair and waits for it to exit. */
+function stop(child) {
+  children.splice(children.indexOf(child), 1);
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 async function main() {
   if (!existsSync(GATEWAY_MAIN)) {
     throw new Error(`${path.relative(ROOT, GATEWAY_MAIN)} is missing: run \`npx nest build gateway\` first`);
@@ -241,40 +305,9 @@ async function main() {
   try {
     const double = await start('double', [DOUBLE], { PORT: '0' }, listeningPort, children);
     const doubleUrl = `http://127.0.0.1:${double.port}`;
-    const proxy = await start(
-      'reference proxy',
-      [...(process.env.PROXY_NODE_ARGS || '').split(' ').filter(Boolean), REFERENCE_PROXY],
-      { PORT: '0', UPSTREAM_URL: doubleUrl },
-      listeningPort,
-      children,
-    );
-    const gatewayPort = await freePort();
-    const gateway = await start(
-      'gateway',
-      // e.g. GATEWAY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the gateway under load.
-      [...(process.env.GATEWAY_NODE_ARGS || '').split(' ').filter(Boolean), GATEWAY_MAIN],
-      {
-        ...gatewayEnv({ port: gatewayPort, redisUrl: REDIS_URL, doubleUrl, player }),
-        LOG_LEVEL: process.env.GATEWAY_LOG_LEVEL || 'warn',
-      },
-      (out) => (out.includes('gateway listening') ? gatewayPort : null),
-      children,
-    );
-
     const scenarios = [
       { name: '(a) double', pid: double.child.pid, url: `${doubleUrl}/internal/players/info`, headers: {} },
-      {
-        name: '(b) fastify proxy',
-        pid: proxy.child.pid,
-        url: `http://127.0.0.1:${proxy.port}/internal/players/info`,
-        headers: {},
-      },
-      {
-        name: '(c) gateway',
-        pid: gateway.child.pid,
-        url: `http://127.0.0.1:${gatewayPort}/api/v1/user/info`,
-        headers: player.headers,
-      },
+      ...(await startPair(doubleUrl, player)),
     ];
     for (const s of scenarios) await check(s.url, s.headers);
 
@@ -315,6 +348,12 @@ async function main() {
         process.stdout.write(
           `round ${round}${round <= ROUNDS ? `/${ROUNDS}` : ''} (load average ${loadavg()[0].toFixed(2)}${extra})\n`,
         );
+      }
+      if (FRESH && round > 1) {
+        // A new pair of processes per round: see FRESH.
+        await Promise.all([stop(scenarios[1].child), stop(scenarios[2].child)]);
+        scenarios.splice(1, 2, ...(await startPair(doubleUrl, player)));
+        for (const s of scenarios.slice(1)) await check(s.url, s.headers);
       }
       const pair = {};
       const order = (round % 2 === 1 ? [1, 2] : [2, 1]).map((i) => scenarios[i]);
