@@ -273,7 +273,9 @@ async function startPair(doubleUrl, player) {
       child: proxy.child,
       pid: proxy.child.pid,
       url: `http://127.0.0.1:${proxy.port}/internal/players/info`,
-      headers: {},
+      // The same client request as (c)'s, Origin and Authorization included: the floor any proxy
+      // pays for relaying it includes reading those headers.
+      headers: player.headers,
     },
     {
       name: '(c) gateway',
