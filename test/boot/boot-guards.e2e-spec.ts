@@ -80,6 +80,18 @@ describe('boot guards of the built apps', () => {
         );
       },
     );
+
+    // The config schema takes these as on, so the guard must too.
+    it.each(['true', '1', 'YES', ' On '])(
+      'refuses RECOVERY_EXPOSE_TOKEN_FOR_TESTS=%j in production',
+      async (value) => {
+        await expectRefusal(
+          app,
+          { ...PRODUCTION_OK, RECOVERY_EXPOSE_TOKEN_FOR_TESTS: value },
+          'RECOVERY_EXPOSE_TOKEN_FOR_TESTS',
+        );
+      },
+    );
   });
 
   describe.each(PII_APPS)('%s (PII keys)', (app) => {

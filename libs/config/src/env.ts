@@ -29,6 +29,22 @@ export const ENFORCEMENT_GAUGE_VALUE: Record<EnforcementMode, number> = { off: 0
 export const CALLER_SERVICES = ['gateway', 'agent', 'admin', 'recon', 'game', 'promotion', 'rolling'] as const;
 export type CallerService = (typeof CALLER_SERVICES)[number];
 
+/**
+ * An on/off switch as env files write it: on, true, 1, yes (and off, false,
+ * 0, no), any case, trimmed; null when unset or blank; anything else is
+ * returned lowercased for the validator to refuse. The config schema and the
+ * boot guards both read switches through this, so a guard cannot miss a
+ * spelling the app itself takes as on.
+ */
+export function parseOnOff(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  const v = String(value).trim().toLowerCase();
+  if (v === '') return null;
+  if (['on', 'true', '1', 'yes'].includes(v)) return 'on';
+  if (['off', 'false', '0', 'no'].includes(v)) return 'off';
+  return v;
+}
+
 export function isBlank(value: string | undefined | null): boolean {
   return value === undefined || value === null || value.trim() === '';
 }

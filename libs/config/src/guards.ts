@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { BootGuardError } from './errors';
-import { type Env, isBlank, isProductionEnv, productionMarker } from './env';
+import { type Env, isBlank, isProductionEnv, parseOnOff, productionMarker } from './env';
 
 /** What a process does, which decides the guards it runs (ADR-009, T7-B4). */
 export interface GuardProfile {
@@ -67,7 +67,8 @@ export function runBootGuards(env: Env, profile: GuardProfile): void {
   const marker = productionMarker(env);
 
   // assert_recovery_token_exposure_safe: any of the three variables counts.
-  if ((env.RECOVERY_EXPOSE_TOKEN_FOR_TESTS ?? '').trim().toLowerCase() === 'on' && production) {
+  // Read as the config schema reads it: `true`, `1` and `yes` are on too.
+  if (parseOnOff(env.RECOVERY_EXPOSE_TOKEN_FOR_TESTS) === 'on' && production) {
     throw new BootGuardError(
       'RECOVERY_EXPOSE_TOKEN_FOR_TESTS',
       `must not be on when ${marker} is production-grade`,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
-import { ENFORCEMENT_MODES, type EnforcementMode } from './env';
+import { ENFORCEMENT_MODES, type EnforcementMode, parseOnOff } from './env';
 
 const ON_OFF = ['on', 'off'] as const;
 export type OnOff = (typeof ON_OFF)[number];
@@ -9,14 +9,7 @@ export type OnOff = (typeof ON_OFF)[number];
 const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 const lower = () => Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 /** Booleans in env files come as on/off, true/false, 1/0. */
-const onOff = () =>
-  Transform(({ value }) => {
-    if (value === undefined || value === null || value === '') return undefined;
-    const v = String(value).trim().toLowerCase();
-    if (['on', 'true', '1', 'yes'].includes(v)) return 'on';
-    if (['off', 'false', '0', 'no'].includes(v)) return 'off';
-    return v;
-  });
+const onOff = () => Transform(({ value }) => parseOnOff(value) ?? undefined);
 const URL_OPTS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 /**
