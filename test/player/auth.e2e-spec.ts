@@ -151,6 +151,23 @@ describe('player auth and registration', () => {
         expect((await players('by_gw_domain'))[0]).toMatchObject({ agent_id: String(agentId), level: 3 });
       });
 
+      it('takes X-Request-Domain over a body domain, so a client cannot escape a closed agent', async () => {
+        await h.pg.query(`INSERT INTO agent_setting (agent_id, brand_id, registration_mode) VALUES ($1, $2, 'closed')`, [agentId, alpha]);
+        try {
+          for (const domain of ['nope.invalid', '', 'vip.elsewhere.example']) {
+            const res = await app.call('POST', '/internal/players/register', {
+              brand: alpha,
+              headers: { 'x-request-domain': 'a1.alpha.example' },
+              body: { account: 'escapee', password: 'secret-pass-1', domain },
+            });
+            expect([res.http, res.status]).toEqual([422, 1]);
+          }
+          expect(await players('escapee')).toHaveLength(0);
+        } finally {
+          await h.pg.query(`DELETE FROM agent_setting WHERE agent_id = $1 AND brand_id = $2`, [agentId, alpha]);
+        }
+      });
+
       it('refuses registration when agent_setting(agent, brand) is closed, per brand', async () => {
         await h.pg.query(`INSERT INTO agent_setting (agent_id, brand_id, registration_mode) VALUES ($1, $2, 'closed')`, [agentId, beta]);
         const closed = await app.call('POST', '/internal/players/register', { brand: beta, body: { account: 'closed_reg', password: 'secret-pass-1', domain: 'a1.beta.example' } });

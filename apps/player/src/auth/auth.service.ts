@@ -110,7 +110,9 @@ export class AuthService {
       if (!check) throw new BusinessRuleError('invalid or expired verification code');
     }
 
-    const binding = await this.domainBinding(brandId, dto.domain ?? info.domain ?? undefined);
+    // The domain the gateway resolved wins over the body's: a client must not pick its agent or
+    // level (and with it the agent's registration mode) by naming another domain in the body.
+    const binding = await this.domainBinding(brandId, info.domain ?? dto.domain ?? undefined);
     const agentId = binding?.agentId ?? registration.default_agent_id;
     const level = binding?.level ?? registration.default_level;
     const passwordHash = await this.hasher.hash(dto.password);
