@@ -388,6 +388,61 @@ describe('player auth and registration', () => {
     });
   });
 
+  describe('login races', () => {
+    it('checks no more passwords than the lockout allows when the attempts arrive together', async () => {
+      const brand = await h.createBrand('lockout_race');
+      await setConfig(brand, 'login_policy', { max_failed_attempts: 3, lockout_seconds: 60 });
+      await app.call('POST', '/internal/players/register', { brand, body: { account: 'raced', password: 'secret-pass-1' } });
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          app.call('POST', '/internal/players/login', { brand, body: { account: 'raced', password: `wrong-pass-${i}` } }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 1)).toHaveLength(3);
+      expect(results.filter((r) => r.http === 429 && r.status === 6)).toHaveLength(9);
+      const { rows } = await h.pg.query<{ reason: string; n: string }>(
+        `SELECT reason, count(*) AS n FROM player_login_log WHERE brand_id = $1 AND account = 'raced' GROUP BY reason ORDER BY reason`,
+        [brand],
+      );
+      expect(rows).toEqual([
+        { reason: 'bad_credentials', n: '3' },
+        { reason: 'locked_out', n: '9' },
+      ]);
+      // Locked out now, even with the right password.
+      const right = await app.call('POST', '/internal/players/login', { brand, body: { account: 'raced', password: 'secret-pass-1' } });
+      expect([right.http, right.status]).toEqual([429, 6]);
+    });
+
+    it('refuses a login whose password was changed while it was being checked, and opens no session', async () => {
+      await app.call('POST', '/internal/players/register', { brand: alpha, body: { account: 'changed_mid', password: 'secret-pass-1' } });
+      const [row] = await players('changed_mid');
+      // The test holds the row lock, as a password change in flight would, then changes the hash.
+      const changer = await h.pg.connect();
+      try {
+        await changer.query('BEGIN');
+        await changer.query('SELECT id FROM player WHERE id = $1 FOR UPDATE', [row.id]);
+        const pending = app.call('POST', '/internal/players/login', { brand: alpha, body: { account: 'changed_mid', password: 'secret-pass-1' } });
+        // Wait until the login is blocked on the row lock (it has verified the old password by then).
+        for (let i = 0; i < 200; i += 1) {
+          const { rows } = await h.pg.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%FROM "player"%'`,
+          );
+          if (rows.length > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        await changer.query('UPDATE player SET password_hash = $2 WHERE id = $1', [row.id, `${row.password_hash}x`]);
+        await changer.query('COMMIT');
+        const res = await pending;
+        expect([res.http, res.status]).toEqual([422, 1]);
+        expect(await h.redis.get(`user-session:brand:${alpha}:changed_mid`)).toBeNull();
+        const log = await h.pg.query(`SELECT reason FROM player_login_log WHERE account = 'changed_mid' AND success = false`);
+        expect(log.rows).toEqual([{ reason: 'changed_during_login' }]);
+      } finally {
+        changer.release();
+      }
+    });
+  });
+
   describe('logout', () => {
     it('deletes the session key', async () => {
       const me = await registerAndLogin(app, alpha, 'leaving');

@@ -49,6 +49,15 @@ export function registerOtpKey(brandId: number, phoneDigest: string): string {
   return `otp:player:register:${brandId}:${phoneDigest}`;
 }
 
+/** KEYS[1] the failure count; ARGV max, lockout seconds. -1 when at max, else the count after this attempt. */
+const COUNT_ATTEMPT = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= tonumber(ARGV[1]) then return -1 end
+n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return n
+`;
+
 export function loginFailKey(brandId: number, account: string): string {
   return `login:fail:${brandId}:${account}`;
 }
@@ -173,22 +182,29 @@ export class AuthService {
   ): Promise<{ token: string; expires_in: number; player: { player_id: number; account: string; brand_id: number } }> {
     const { login } = await this.policies.policies(brandId);
     const failKey = loginFailKey(brandId, dto.account);
-    const failures = Number((await this.redisOp(() => this.redis.get(failKey))) ?? 0);
-    if (failures >= login.max_failed_attempts) {
+    const lockedOut = async (): Promise<never> => {
       await this.logAttempt(brandId, null, dto.account, false, 'locked_out', info);
       throw new RateLimitedError('too many failed logins, try again later');
-    }
+    };
+    // A cheap refusal first, so a locked-out account does not spend its captcha.
+    const failures = Number((await this.redisOp(() => this.redis.get(failKey))) ?? 0);
+    if (failures >= login.max_failed_attempts) await lockedOut();
     if (login.require_captcha) await this.captcha.verify(brandId, dto.captcha_id, dto.captcha);
+    // Then the attempt is counted before the password is checked, atomically against the limit:
+    // concurrent attempts cannot all read the same count and all be checked.
+    const attempt = await this.redisOp(() => this.countAttempt(failKey, login.max_failed_attempts, login.lockout_seconds));
+    if (attempt === null) await lockedOut();
 
     const player = await this.db.brandTransaction(asBrandId(brandId), (tx) => tx.repo(Player).findOne({ account: dto.account }));
     const valid = player
       ? await this.hasher.verify(dto.password, player.passwordHash)
       : (await this.hasher.verify(dto.password, await this.dummy()), false);
     if (!player || !valid) {
-      await this.redisOp(() => this.redis.multi().incr(failKey).expire(failKey, login.lockout_seconds).exec());
       await this.logAttempt(brandId, player?.id ?? null, dto.account, false, 'bad_credentials', info);
       throw new BusinessRuleError('invalid account or password');
     }
+    // The right password: this attempt is not a failure (as before, a disabled account's right password does not count).
+    await this.redis.del(failKey).catch(() => undefined);
     if (player.status !== 'enabled') {
       await this.logAttempt(brandId, player.id, dto.account, false, `status_${player.status}`, info);
       throw new BusinessRuleError('account is not enabled');
@@ -196,13 +212,22 @@ export class AuthService {
 
     const issued = await this.issuer.signPlayer({ playerId: player.id, account: player.account, brandId });
     const rehash = this.hasher.needsRehash(player.passwordHash) ? await this.hasher.hash(dto.password) : null;
-    await this.db.brandTransaction(asBrandId(brandId), async (tx) => {
+    const opened = await this.db.brandTransaction(asBrandId(brandId), async (tx) => {
+      // The row is locked and its hash must still be the one just verified: a password change or
+      // reset that committed meanwhile wins (this login fails), and one that comes later waits for
+      // this lock and then revokes the session opened below, so no session outlives a change.
+      const current = await tx.repo(Player).findOne({ id: player.id }, { lock: { mode: 'pessimistic_write' } });
+      if (current?.passwordHash !== player.passwordHash || current.status !== 'enabled') return false;
       await tx.repo(Player).update({ id: player.id }, rehash ? { lastLoginAt: new Date(), passwordHash: rehash } : { lastLoginAt: new Date() });
       await tx.repo(PlayerLoginLog).insert(this.logRow(player.id, player.account, true, null, info));
+      // The new session replaces the previous one: its jti no longer matches at the gateway.
+      await this.sessions.open(brandId, player.account, { jti: issued.jti, playerId: player.id }, issued.expiresIn);
+      return true;
     });
-    // The new session replaces the previous one: its jti no longer matches at the gateway.
-    await this.sessions.open(brandId, player.account, { jti: issued.jti, playerId: player.id }, issued.expiresIn);
-    await this.redis.del(failKey).catch(() => undefined);
+    if (!opened) {
+      await this.logAttempt(brandId, player.id, dto.account, false, 'changed_during_login', info);
+      throw new BusinessRuleError('invalid account or password');
+    }
     return {
       token: issued.token,
       expires_in: issued.expiresIn,
@@ -213,6 +238,15 @@ export class AuthService {
   async logout(brandId: number, identity: PlayerIdentity): Promise<null> {
     await this.sessions.close(brandId, identity.account, identity.jti);
     return null;
+  }
+
+  /**
+   * Counts one login attempt unless the account is already at `max` failures: the attempt's number,
+   * or null when locked out (nothing counted then, so a lockout is not extended by more tries).
+   */
+  private async countAttempt(key: string, max: number, lockoutSeconds: number): Promise<number | null> {
+    const n = (await this.redis.eval(COUNT_ATTEMPT, 1, key, max, lockoutSeconds)) as number;
+    return n < 0 ? null : n;
   }
 
   private get pepper(): string {
