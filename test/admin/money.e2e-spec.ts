@@ -482,6 +482,34 @@ describe('admin money-write audit', () => {
       expect(stored.locked).toBe(false);
     });
 
+    it('agent reset-password and lock revoke every live agent token; unlock revokes nothing', async () => {
+      const agent = await insertAgent(h);
+      const post = (suffix: string, body: Record<string, unknown> = {}) =>
+        api(h, 'POST', `/api/v1/agents/${agent}/${suffix}`, { token, body });
+      const exp = Math.floor(Date.now() / 1000) + 3600;
+      // What the agent service records at login (agent-session:active:{id}, scored by expiry).
+      const live = async () => {
+        const jti = randomUUID();
+        await h.redis.zadd(`agent-session:active:${agent}`, exp, jti);
+        return jti;
+      };
+      const denied = async (jti: string) => (await h.redis.exists(`agent-session:deny:${jti}`)) === 1;
+
+      const beforeReset = [await live(), await live()];
+      expect((await post('reset-password', { password: 'ag-secret-10' })).body.status).toBe(0);
+      for (const jti of beforeReset) expect(await denied(jti)).toBe(true);
+      expect(await h.redis.exists(`agent-session:active:${agent}`)).toBe(0);
+      expect(await h.redis.ttl(`agent-session:deny:${beforeReset[0]}`)).toBeGreaterThan(3500);
+
+      const beforeLock = await live();
+      expect((await post('lock', { reason: 'takeover' })).body.status).toBe(0);
+      expect(await denied(beforeLock)).toBe(true);
+
+      const afterUnlock = await live();
+      expect((await post('unlock')).body.status).toBe(0);
+      expect(await denied(afterUnlock)).toBe(false);
+    });
+
     it('agent adjust-balance is the legacy direct write: counted, logged per brand, audited, no wallet call', async () => {
       const agent = await insertAgent(h);
       await api(h, 'PUT', `/api/v1/agents/${agent}/brands/${brandA}`, { token, body: { status: 'enabled' } });

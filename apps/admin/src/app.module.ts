@@ -6,6 +6,7 @@
  * `extraImports` lets the WebSocket, /internal/meta and storage modules join
  * without this module knowing them.
  */
+import { AgentSessions } from '@app/auth';
 import {
   type DynamicModule,
   type MiddlewareConsumer,
@@ -102,6 +103,7 @@ export class AdminModule implements NestModule {
         AgentsService,
         DomainsService,
         MoneyService,
+        AgentSessions,
       ],
     };
   }

@@ -38,3 +38,4 @@ export {
 export type { BrandSignature, SignBrandInput, VerifyBrandSignatureInput } from './brand-signature';
 export { PasswordHasher, DEFAULT_SCRYPT_PARAMS } from './password-hasher';
 export type { PasswordHasherOptions, ScryptParams } from './password-hasher';
+export { AgentSessions, agentActiveKey, agentDenyKey } from './agent-sessions';

@@ -20,7 +20,7 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type { PasswordHasher } from '@app/auth';
+import { AgentSessions, type PasswordHasher } from '@app/auth';
 import { contactHash, contactHashShort, type PiiCipher } from '@app/crypto';
 import { BrandNotAllowedError, BusinessRuleError, NotFoundError } from '@app/http';
 import { Metrics } from '@app/observability';
@@ -77,6 +77,7 @@ export class MoneyService {
     @Inject(ADMIN_PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @Inject(PII_CIPHER) private readonly pii: PiiCipher,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly agentSessions: AgentSessions,
   ) {}
 
   /**
@@ -350,6 +351,8 @@ export class MoneyService {
       `UPDATE agent SET password_hash = $2, updated_at = now() WHERE guid = $1`,
       [agentId, hash],
     );
+    // As the agent's own password change does: no token issued under the old password stays usable.
+    await this.agentSessions.revokeAll(agentId);
     const audited = await this.audit.money(
       {
         brandId: 0,
@@ -376,6 +379,8 @@ export class MoneyService {
       agentId,
       locked,
     ]);
+    // A locked agent is out at once, not when its tokens expire (login already refuses it).
+    if (locked) await this.agentSessions.revokeAll(agentId);
     const state = (l: boolean) => (l ? 'locked' : 'unlocked');
     const audited = await this.audit.money(
       {

@@ -9,14 +9,13 @@
  * every token of the agent.
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { PasswordHasher } from '@app/auth';
+import { PasswordHasher, AgentSessions } from '@app/auth';
 import { BrandEnforcement } from '@app/brand-context';
 import { PiiCipher, mask } from '@app/crypto';
 import { type Agent, AgentLoginLog, type BrandId, Database } from '@app/database';
 import { BusinessRuleError, NotFoundError } from '@app/http';
 import { AgentBrandAllowList } from '../edge/agent-brand-allow-list';
 import { AGENT_TOKENS } from '../edge/agent-jwt.middleware';
-import { AgentSessions } from '../edge/agent-sessions';
 import type { AgentTokens } from '../edge/agent-tokens';
 import type { AgentPrincipal } from '../edge/request-context';
 import { AgentsRepository } from '../shared/agents.repository';

@@ -10,9 +10,8 @@
  */
 import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { JwtRejectedError } from '@app/auth';
+import { JwtRejectedError, AgentSessions } from '@app/auth';
 import { DownstreamUnavailableError } from '@app/http';
-import { AgentSessions } from './agent-sessions';
 import { AgentTokens } from './agent-tokens';
 import type { AgentRawRequest } from './request-context';
 

@@ -11,6 +11,7 @@
  * `subject_type='agent'`; when no brand could be resolved at all (`off` mode,
  * unknown domain) one row with `brand_id=0` records the refusal (54).
  */
+import { AgentSessions } from '@app/auth';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RecoveryAuditWriter } from '@app/audit';
 import { APP_CONFIG, type AgentConfig } from '@app/config';
@@ -25,7 +26,6 @@ import {
   type RecoveryRequestContext,
   RecoveryService,
 } from '@app/recovery';
-import { AgentSessions } from '../edge/agent-sessions';
 import { AgentsRepository } from '../shared/agents.repository';
 import type { ForgetBody, ForgetResult } from './dto';
 

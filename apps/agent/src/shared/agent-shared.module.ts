@@ -17,7 +17,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { PasswordHasher } from '@app/auth';
+import { PasswordHasher, AgentSessions } from '@app/auth';
 import { type AgentConfig, IS_PRODUCTION, SERVICE_LABEL } from '@app/config';
 import { PiiCipher } from '@app/crypto';
 import { Database } from '@app/database';
@@ -27,7 +27,6 @@ import { REDIS } from '@app/redis';
 import { SmsClient } from '@app/sms';
 import { AGENT_BRAND_CACHE_TTL_MS, AgentBrandAllowList } from '../edge/agent-brand-allow-list';
 import { AGENT_TOKENS } from '../edge/agent-jwt.middleware';
-import { AgentSessions } from '../edge/agent-sessions';
 import { AgentTokens } from '../edge/agent-tokens';
 import { AgentEvents } from './agent-events';
 import { AgentsRepository } from './agents.repository';
