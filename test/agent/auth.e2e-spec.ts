@@ -97,6 +97,20 @@ describe('agent auth (enforce)', () => {
     );
   });
 
+  it('logs the address the ingress appended to X-Forwarded-For, not one the client wrote before it', async () => {
+    const res = await h.call('POST', '/agent/login', {
+      host: hostA,
+      headers: { 'x-forwarded-for': '198.51.100.66, 203.0.113.9' },
+      body: { account: agent.account, password: 'nope-nope' },
+    });
+    expect(res.status).toBe(1);
+    const { rows } = await h.pg.query(
+      `SELECT ip FROM agent_login_log WHERE brand_id = $1 AND success = false ORDER BY id DESC LIMIT 1`,
+      [alpha],
+    );
+    expect(rows).toEqual([{ ip: '203.0.113.9' }]);
+  });
+
   it('refuses a disabled agent', async () => {
     const disabled = await h.createAgent({});
     await h.setAgentBrand(disabled.id, alpha, 'enabled');

@@ -6,12 +6,22 @@ import { Logger } from 'nestjs-pino';
 import { type SurfaceResolver, EnvelopeExceptionFilter, envelopeValidationPipe } from '@app/http';
 import { registerHttpMetrics, requestIdFor } from '@app/observability';
 
+/** proxy-addr's names for 127.0.0.0/8 + ::1, 169.254.0.0/16 + fe80::/10, and 10/8, 172.16/12, 192.168/16 + fc00::/7. */
+export const TRUSTED_PROXIES = 'loopback, linklocal, uniquelocal';
+
 export interface HttpAppOptions {
   service: string;
   module: Type | DynamicModule;
   surface: SurfaceResolver;
   bodyLimitBytes?: number;
-  trustProxy?: boolean;
+  /**
+   * The peers trusted to append to X-Forwarded-For (Fastify's `trustProxy`). By default the
+   * private and loopback ranges, where the deployment's ingress is (deploy/k8s/README.md
+   * "Exposure"): `request.ip` is then the right-most entry not from such a proxy, which a client
+   * cannot write. `true` would take the left-most entry, which the client chooses, and this
+   * Fastify refuses a hop count.
+   */
+  trustProxy?: boolean | string;
   /** Quiet Nest's own bootstrap logs in tests. */
   bufferLogs?: boolean;
 }
@@ -25,7 +35,7 @@ export interface HttpAppOptions {
 export async function createHttpApp(options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
-    trustProxy: options.trustProxy ?? true,
+    trustProxy: options.trustProxy ?? TRUSTED_PROXIES,
     genReqId: (req: IncomingMessage) => requestIdFor(req),
     requestIdHeader: false,
     logger: false,

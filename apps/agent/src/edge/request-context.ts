@@ -57,7 +57,7 @@ export const CurrentAgent = createParamDecorator(
   },
 );
 
-/** The client address as Fastify computed it (trustProxy honours X-Forwarded-For). */
+/** The client address as Fastify computed it (the right-most X-Forwarded-For entry not added by a trusted proxy; see createHttpApp). */
 export const ClientIp = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
   const request = context.switchToHttp().getRequest<{ ip?: string; raw?: IncomingMessage }>();
   return request.ip ?? request.raw?.socket?.remoteAddress ?? '';
