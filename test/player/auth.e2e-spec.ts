@@ -84,6 +84,32 @@ describe('player auth and registration', () => {
       expect(await players('dupe')).toHaveLength(1);
     });
 
+    it('lets only one of several concurrent registrations with the same phone through', async () => {
+      // A slow insert holds each registration between its phone check and its commit, where the
+      // others would otherwise check too.
+      await h.pg.query(
+        `CREATE FUNCTION slow_player_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$`,
+      );
+      await h.pg.query(
+        `CREATE TRIGGER slow_player_insert BEFORE INSERT ON player FOR EACH ROW WHEN (NEW.account LIKE 'same_phone_%') EXECUTE FUNCTION slow_player_insert()`,
+      );
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          app.call('POST', '/internal/players/register', {
+            brand: alpha,
+            body: { account: `same_phone_${i}`, password: 'secret-pass-1', phone: '+821055501234' },
+          }),
+        ),
+      ).finally(async () => {
+        await h.pg.query('DROP TRIGGER slow_player_insert ON player');
+        await h.pg.query('DROP FUNCTION slow_player_insert()');
+      });
+      expect(results.filter((r) => r.status === 0)).toHaveLength(1);
+      expect(results.filter((r) => r.http === 409 && r.status === 8)).toHaveLength(5);
+      const { rows } = await h.pg.query(`SELECT count(*)::int AS n FROM player WHERE brand_id = $1 AND account LIKE 'same_phone_%'`, [alpha]);
+      expect(rows[0].n).toBe(1);
+    });
+
     it('refuses a phone already registered in the same brand with status 8', async () => {
       await app.call('POST', '/internal/players/register', { brand: alpha, body: { account: 'phone_a', password: 'secret-pass-1', phone: '+821055556666' } });
       const res = await app.call('POST', '/internal/players/register', { brand: alpha, body: { account: 'phone_b', password: 'secret-pass-1', phone: '+821055556666' } });

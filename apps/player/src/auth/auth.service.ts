@@ -137,8 +137,11 @@ export class AuthService {
           // 'approval' (and any mode this service does not know) registers a disabled player that an operator enables.
           if (mode !== 'open') status = 'disabled';
         }
-        if (phoneHash !== null && (await tx.repo(Player).count({ phoneHash })) > 0) {
-          throw new ConflictError('phone already registered');
+        if (phoneHash !== null) {
+          // Registrations of the same phone in the brand take turns, so the check below cannot pass
+          // for two at once (there is no unique index on the phone: rows from before may repeat one).
+          await tx.sql(`SELECT pg_advisory_xact_lock(hashtext('player_phone'), hashtext($1::text || ':' || $2))`, [phoneHash]);
+          if ((await tx.repo(Player).count({ phoneHash })) > 0) throw new ConflictError('phone already registered');
         }
         const inserted = await tx.repo(Player).insert({
           account: dto.account,
