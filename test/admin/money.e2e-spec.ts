@@ -613,3 +613,32 @@ describe('admin money-write audit', () => {
     });
   });
 });
+
+describe('admin agent reset-password and lock with Redis down', () => {
+  let h: AdminHarness;
+  let token: string;
+
+  beforeAll(async () => {
+    h = await bootAdmin({ env: { REDIS_URL: 'redis://127.0.0.1:6399' } });
+    ({ token } = await operatorToken(h));
+  });
+  afterAll(async () => h?.close());
+
+  it('changes nothing and answers status 7 when the agent tokens cannot be revoked', async () => {
+    const agent = await insertAgent(h);
+    const [before] = await h.ds.query(`SELECT password_hash, locked FROM agent WHERE guid = $1`, [agent]);
+    for (const [suffix, body] of [
+      ['reset-password', { password: 'ag-secret-11' }],
+      ['lock', { reason: 'takeover' }],
+    ] as const) {
+      const res = await api(h, 'POST', `/api/v1/agents/${agent}/${suffix}`, { token, body });
+      expect([res.status, res.body.status]).toEqual([502, 7]);
+    }
+    const [after] = await h.ds.query(`SELECT password_hash, locked FROM agent WHERE guid = $1`, [agent]);
+    expect(after).toEqual(before);
+    expect(await auditRows(h, `resource = 'agent' AND resource_id = $1`, [String(agent)])).toEqual([]);
+    // Unlocking needs no revocation, so it still works.
+    const unlock = await api(h, 'POST', `/api/v1/agents/${agent}/unlock`, { token, body: {} });
+    expect(unlock.body.status).toBe(0);
+  });
+});

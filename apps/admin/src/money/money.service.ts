@@ -347,12 +347,13 @@ export class MoneyService {
   ): Promise<Record<string, unknown>> {
     await this.loadAgent(agentId);
     const hash = await this.hasher.hash(password);
-    await this.db.dataSource.query(
-      `UPDATE agent SET password_hash = $2, updated_at = now() WHERE guid = $1`,
-      [agentId, hash],
-    );
     // As the agent's own password change does: no token issued under the old password stays usable.
-    await this.agentSessions.revokeAll(agentId);
+    await this.revokeAgentTokens(agentId, async () => {
+      await this.db.dataSource.query(
+        `UPDATE agent SET password_hash = $2, updated_at = now() WHERE guid = $1`,
+        [agentId, hash],
+      );
+    });
     const audited = await this.audit.money(
       {
         brandId: 0,
@@ -368,6 +369,24 @@ export class MoneyService {
     return { agent_id: agentId, changed: true, audited };
   }
 
+  /**
+   * Revokes every live token of the agent around `write`: first, so that with Redis down nothing
+   * changes (status 7, the operator retries); again after, for a token minted by a login in
+   * between (a failure then is logged: the write and its audit stand).
+   */
+  private async revokeAgentTokens(agentId: number, write: () => Promise<void>): Promise<void> {
+    await this.agentSessions.revokeAll(agentId);
+    await write();
+    await this.agentSessions
+      .revokeAll(agentId)
+      .catch((err: unknown) =>
+        this.logger.warn(
+          { agent_id: agentId, err: (err as Error).message },
+          'agent token revocation retry failed',
+        ),
+      );
+  }
+
   async setAgentLock(
     operatorId: number,
     agentId: number,
@@ -375,12 +394,15 @@ export class MoneyService {
     reason: string | null,
   ): Promise<Record<string, unknown>> {
     const agent = await this.loadAgent(agentId);
-    await this.db.dataSource.query(`UPDATE agent SET locked = $2, updated_at = now() WHERE guid = $1`, [
-      agentId,
-      locked,
-    ]);
+    const write = async (): Promise<void> => {
+      await this.db.dataSource.query(`UPDATE agent SET locked = $2, updated_at = now() WHERE guid = $1`, [
+        agentId,
+        locked,
+      ]);
+    };
     // A locked agent is out at once, not when its tokens expire (login already refuses it).
-    if (locked) await this.agentSessions.revokeAll(agentId);
+    if (locked) await this.revokeAgentTokens(agentId, write);
+    else await write();
     const state = (l: boolean) => (l ? 'locked' : 'unlocked');
     const audited = await this.audit.money(
       {
