@@ -269,6 +269,29 @@ describe('OutboxPoller', () => {
     }
   });
 
+  it('counts an outage as one failing streak although its error messages differ', async () => {
+    await writeEvents(h.dataSource, TABLE, [event(1, 1)]);
+    // Not connected yet: the first iteration's connect is refused, the next ones find it reconnecting.
+    const lazy = new Redis(DEAD_REDIS_URL, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 200,
+    });
+    lazy.on('error', () => undefined);
+    try {
+      const down = poller({ redis: lazy, workerId: 'worker-lazy' });
+      const errors: (string | null)[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        await down.runOnce();
+        errors.push(down.status().lastError);
+      }
+      expect(new Set(errors).size).toBeGreaterThan(1);
+      expect(down.status()).toMatchObject({ failingIterations: 3, failingError: errors[2] });
+    } finally {
+      lazy.disconnect();
+    }
+  });
+
   it('holds the batch while Redis is down without charging the rows an attempt, and drains in order once it is back', async () => {
     const events = [event(1, 1), event(2, 2), event(3, 3)];
     await writeEvents(h.dataSource, TABLE, events);

@@ -95,7 +95,7 @@ export interface OutboxPollerStatus {
   oldestPendingAgeSeconds: number;
   /** Backlog rows committed behind a still-open older write transaction (the relay waits for it). */
   waitingOnOpenTransactions: number;
-  /** Loop iterations in a row that failed with `failingError` (0 once one does not fail). */
+  /** Loop iterations in a row that failed, whatever the error (0 once one does not fail); `failingError` is the latest one's. */
   failingIterations: number;
   failingError: string | null;
   /** When the first of those iterations ended. */
@@ -389,8 +389,13 @@ export class OutboxPoller {
       return;
     }
     this.failures += 1;
-    if (this.failing?.error === error) this.failing.iterations += 1;
-    else this.failing = { error, iterations: 1, since: new Date() };
+    // One outage words its errors several ways (ioredis: ECONNREFUSED, "Connection is closed.",
+    // max retries…): the streak counts failing iterations in a row, whatever their message, and
+    // shows the latest one.
+    if (this.failing) {
+      this.failing.iterations += 1;
+      this.failing.error = error;
+    } else this.failing = { error, iterations: 1, since: new Date() };
   }
 
   /**
