@@ -101,7 +101,11 @@ export async function bootAdmin(
     close: () => app.close(),
   };
   const redis = new Redis(suiteRedisUrl(), { maxRetriesPerRequest: 1 });
-  const ds = await createDataSource({ url: db.url, poolSize: 2, applicationName: 'admin-test-fixtures' }).initialize();
+  const ds = await createDataSource({
+    url: db.url,
+    poolSize: 2,
+    applicationName: 'admin-test-fixtures',
+  }).initialize();
   return {
     admin,
     db,
@@ -139,6 +143,27 @@ export async function operatorToken(
   const res = await api(h, 'POST', '/api/v1/auth/login', { body: { account, password } });
   if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
   return { token: res.body.data.token, adminId: res.body.data.admin_id };
+}
+
+/**
+ * A describe block's admin booted against a Redis that is not there, with an operator token: call
+ * it in the describe body; it registers the beforeAll/afterAll and returns getters.
+ */
+export function adminWithRedisDown(): { h: () => AdminHarness; token: () => string } {
+  let h: AdminHarness | undefined;
+  let token = '';
+  beforeAll(async () => {
+    h = await bootAdmin({ env: { REDIS_URL: 'redis://127.0.0.1:6399' } });
+    ({ token } = await operatorToken(h));
+  });
+  afterAll(async () => h?.close());
+  return {
+    h: () => {
+      if (!h) throw new Error('admin not booted yet');
+      return h;
+    },
+    token: () => token,
+  };
 }
 
 export interface ApiResponse {

@@ -10,6 +10,7 @@ import {
   AdminHarness,
   api,
   auditRows,
+  adminWithRedisDown,
   bootAdmin,
   insertAgent,
   insertBrand,
@@ -615,16 +616,11 @@ describe('admin money-write audit', () => {
 });
 
 describe('admin agent reset-password and lock with Redis down', () => {
-  let h: AdminHarness;
-  let token: string;
-
-  beforeAll(async () => {
-    h = await bootAdmin({ env: { REDIS_URL: 'redis://127.0.0.1:6399' } });
-    ({ token } = await operatorToken(h));
-  });
-  afterAll(async () => h?.close());
+  const down = adminWithRedisDown();
 
   it('changes nothing and answers status 7 when the agent tokens cannot be revoked', async () => {
+    const h = down.h();
+    const token = down.token();
     const agent = await insertAgent(h);
     const [before] = await h.ds.query(`SELECT password_hash, locked FROM agent WHERE guid = $1`, [agent]);
     for (const [suffix, body] of [

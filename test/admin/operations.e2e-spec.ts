@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { ADMIN_PIPELINE } from '../../apps/admin/src/app.module';
 import { BRAND_RESOLUTION_SKIP_PATHS } from '../../apps/admin/src/common/brand-resolution.middleware';
 import {
+  adminWithRedisDown,
   AdminHarness,
   api,
   auditRows,
@@ -234,19 +235,16 @@ describe('admin brand-scoped operations', () => {
 });
 
 describe('admin brand resolution with Redis down', () => {
-  let h: AdminHarness;
-  let token: string;
-
-  beforeAll(async () => {
-    h = await bootAdmin({ env: { REDIS_URL: 'redis://127.0.0.1:6399' } });
-    ({ token } = await operatorToken(h));
-  });
-  afterAll(async () => h?.close());
+  const down = adminWithRedisDown();
 
   const redisErrors = () =>
-    metricValue(h, 'brand_resolution_failed_total', { reason: 'redis_error', service: 'admin_service' });
+    metricValue(down.h(), 'brand_resolution_failed_total', {
+      reason: 'redis_error',
+      service: 'admin_service',
+    });
 
   it('counts reason="redis_error" and leaves the brand unresolved (status 54)', async () => {
+    const [h, token] = [down.h(), down.token()];
     const before = await redisErrors();
     const res = await withHost(h.admin.url, '/api/v1/players', `down-${uid()}.test`, token);
     expect([res.status, res.body.status]).toEqual([400, 54]);
@@ -254,6 +252,7 @@ describe('admin brand resolution with Redis down', () => {
   });
 
   it('skips /health and the docs paths but not /api/v1/auth/login', async () => {
+    const h = down.h();
     const before = await redisErrors();
     for (const path of ['/health', '/healthz', '/docs', '/openapi.json', '/redoc']) await api(h, 'GET', path);
     expect(await redisErrors()).toBe(before);
@@ -262,12 +261,14 @@ describe('admin brand resolution with Redis down', () => {
   });
 
   it('still serves X-Brand-Id requests without touching Redis', async () => {
+    const [h, token] = [down.h(), down.token()];
     const brandId = await insertBrand(h);
     const res = await api(h, 'GET', '/api/v1/players', { token, brandId });
     expect([res.status, res.body.data.total]).toEqual([200, 0]);
   });
 
   it('refuses a domain write it cannot mirror into Redis (502, status 7) and keeps no row', async () => {
+    const [h, token] = [down.h(), down.token()];
     const brandId = await insertBrand(h);
     const domain = `nomirror-${uid()}.test`;
     const res = await api(h, 'POST', '/api/v1/level-domains', {
