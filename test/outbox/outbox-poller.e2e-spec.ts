@@ -476,6 +476,8 @@ describe('OutboxPoller', () => {
         await metricValue('outbox_oldest_pending_age_seconds', { service: 'player_worker', table: TABLE }),
       ).toBeGreaterThanOrEqual(120);
 
+      // The loop marks the iteration done before its heartbeat write lands.
+      await waitFor(async () => (await readFile(heartbeatFile, 'utf8').catch(() => null)) !== null);
       const beat = JSON.parse(await readFile(heartbeatFile, 'utf8'));
       expect(beat).toMatchObject({ service: 'player_worker', worker_id: 'worker-a', table: TABLE });
       expect(Date.now() - Date.parse(beat.timestamp)).toBeLessThan(5000);
