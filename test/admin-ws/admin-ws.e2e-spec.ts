@@ -2,7 +2,8 @@
  * Seed 004 "Admin WebSocket auth (T4-D-I7)" gate by gate, over real
  * PostgreSQL and Redis: the bearer subprotocol (echoing only `bearer`),
  * missing / invalid tokens (4001), the legacy query token (dev + flag only,
- * counted; 4003 in production), the per-IP accept limit (1008), Redis
+ * counted; 4003 in production), the per-IP accept limit (1008; behind a
+ * trusted proxy, per forwarded client address), Redis
  * outage (production fails closed, dev fails open), closing at the token's
  * `exp`, and top-info pushed on connect and after a `/internal/meta/*` hook.
  */
@@ -179,6 +180,30 @@ describe('per-IP accept limit', () => {
 
     // another address has its own window
     const other = openSocket(dev.wsUrl(), { protocols: ['bearer', token] });
+    expect((await other.nextFrame('top_info')).event).toBe('top_info');
+    for (const s of [...allowed, other]) s.ws.close();
+  });
+
+  it('behind a trusted proxy, keys on the forwarded client address, not on the proxy', async () => {
+    // Every connection comes from one loopback peer, as they all would from the ingress.
+    const ingress = freshLoopbackIp();
+    const token = await adminToken();
+    const via = (client: string, forged?: string) =>
+      openSocket(dev.wsUrl(), {
+        protocols: ['bearer', token],
+        localAddress: ingress,
+        headers: { 'x-forwarded-for': forged ? `${forged}, ${client}` : client },
+      });
+    const allowed = [];
+    for (let i = 0; i < 3; i++) {
+      const socket = via('203.0.113.7');
+      await socket.nextFrame('top_info');
+      allowed.push(socket);
+    }
+    // A client cannot leave its window by writing another address in front of its own.
+    expect((await closedWithin(via('203.0.113.7', '198.51.100.1'))).code).toBe(1008);
+    // Another operator behind the same ingress has a window of its own.
+    const other = via('203.0.113.8');
     expect((await other.nextFrame('top_info')).event).toBe('top_info');
     for (const s of [...allowed, other]) s.ws.close();
   });

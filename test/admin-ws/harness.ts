@@ -124,9 +124,12 @@ export interface RecordedSocket {
 
 export function openSocket(
   url: string,
-  options: { protocols?: string[]; localAddress?: string } = {},
+  options: { protocols?: string[]; localAddress?: string; headers?: Record<string, string> } = {},
 ): RecordedSocket {
-  const clientOptions: ClientOptions = { localAddress: options.localAddress ?? freshLoopbackIp() };
+  const clientOptions: ClientOptions = {
+    localAddress: options.localAddress ?? freshLoopbackIp(),
+    headers: options.headers,
+  };
   const ws = options.protocols
     ? new WebSocket(url, options.protocols, clientOptions)
     : new WebSocket(url, clientOptions);

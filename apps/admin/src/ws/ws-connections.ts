@@ -11,15 +11,18 @@
  *      "admin", `admin_id` present, operator enabled) → 4001 otherwise;
  *   4. a timer closes the socket with 1008 at the token's `exp`.
  * Only then is the socket registered and sent the current top-info.
- * The IP is the TCP peer address: the upgrade bypasses Fastify's proxy
- * handling, and an X-Forwarded-For a client can write would let it dodge the
- * limit.
+ * The IP is the one the HTTP routes see as `request.ip` (clientAddress(),
+ * TRUSTED_PROXIES): behind the ingress the TCP peer is the ingress itself, so
+ * keying on the peer made the limit one window shared by every operator. Only
+ * entries appended by a trusted proxy are skipped, so a client cannot choose
+ * its own address by sending X-Forwarded-For.
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { type AdminConfig, APP_CONFIG, IS_PRODUCTION } from '@app/config';
 import { Metrics } from '@app/observability';
+import { clientAddress } from '@app/platform';
 import { ADMIN_WS_TOKEN_VERIFIER, type AdminWsIdentity, type AdminWsTokenVerifier } from './ws-token';
 import { decideCredential, WS_CLOSE } from './ws-auth';
 import { WsAcceptLimiter } from './ws-rate-limit';
@@ -43,7 +46,7 @@ export class AdminWsConnections implements OnApplicationShutdown {
   ) {}
 
   async accept(socket: WebSocket, request: IncomingMessage): Promise<void> {
-    const ip = request.socket.remoteAddress ?? 'unknown';
+    const ip = clientAddress(request);
 
     const verdict = await this.limiter.hit(ip, this.config.ADMIN_WS_RATE_LIMIT_PER_MIN);
     if (verdict === 'limited') {
