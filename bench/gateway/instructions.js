@@ -120,7 +120,9 @@ async function main() {
       REFERENCE_PROXY,
       () => ({ UPSTREAM_URL: doubleUrl }),
       (port) => `http://127.0.0.1:${port}/internal/players/info`,
-      {},
+      // The same client request as (c)'s, as in bench:gateway: a proxy relaying it reads and
+      // forwards the Origin and the ~900-byte Authorization too.
+      player.headers,
     );
     process.stdout.write(
       `(b) fastify proxy  ${Math.round(proxy).toLocaleString('en-US').padStart(9)} instructions/request\n`,
